@@ -1,0 +1,59 @@
+# vaix-client: every task of the project, from a fresh clone.
+#   make demo   set up, then run the SDK's main job against the built-in fake service
+#   make test   set up, then run every check (generated code, lint, types, tests)
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help venv generate check-generated patched-spec lint format typecheck pytest test demo bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "vaix-client needs Python 3.11+ (set PYTHON=python3.11)")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)  ## create .venv and install the package with every dev tool
+
+generate: $(STAMP)  ## regenerate vaix_client/_generated from openapi.json + spec/fixes.json
+	$(PY) scripts/generate.py
+
+check-generated: $(STAMP)  ## fail if vaix_client/_generated differs from what the generator makes
+	$(PY) scripts/generate.py --check
+
+patched-spec: $(STAMP)  ## write build/openapi.patched.json (the spec the generator sees)
+	$(PY) scripts/generate.py --patched-spec
+
+lint: $(STAMP)  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)  ## mypy --strict on handwritten code
+	$(BIN)/mypy
+
+pytest: $(STAMP)  ## the test suite with coverage
+	$(BIN)/pytest --cov --cov-report=term --cov-fail-under=95
+
+test: $(STAMP)  ## every check: generated code, lint, types, tests
+	$(MAKE) --no-print-directory check-generated lint typecheck pytest
+
+demo: $(STAMP)  ## the main job: query the fake Vaix service over a real socket
+	$(PY) scripts/demo.py
+
+bench: $(STAMP)  ## benchmarks (not part of make test)
+	$(PY) benchmarks/run.py
+
+clean:  ## remove the venv and build artefacts
+	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .coverage htmlcov
