@@ -1,0 +1,37 @@
+"""Public home of the vaix-client error tree (see ``vaix_client._errors``)."""
+
+from vaix_client._errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    InternalServerError,
+    InvalidRequestError,
+    NotAcceptableError,
+    PayloadTooLargeError,
+    PermissionDeniedError,
+    RateLimitError,
+    ResponseValidationError,
+    TooEarlyError,
+    UnprocessableEntityError,
+    VaixError,
+)
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "InternalServerError",
+    "InvalidRequestError",
+    "NotAcceptableError",
+    "PayloadTooLargeError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "TooEarlyError",
+    "UnprocessableEntityError",
+    "VaixError",
+]
