@@ -1,0 +1,352 @@
+"""``VaixClient``: one pooled httpx client, auth, retries, deadlines and typed errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import TYPE_CHECKING, Any, Literal, Self
+
+import httpx
+import stamina
+
+from vaix_client import _config
+from vaix_client._auth import ClientCredentials, TokenCache, TokenProvider, VaixAuth
+from vaix_client._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    InvalidRequestError,
+    VaixError,
+    make_status_error,
+)
+from vaix_client._generated.api.game_sessions import get_latest_game_sessions
+from vaix_client._generated.types import UNSET
+from vaix_client._resources import GameSessions
+from vaix_client._response import ApiResponse
+from vaix_client._retry import RetryPolicy, next_wait, parse_retry_after, retry_reason
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import TracebackType
+
+    from vaix_client._validation import LatestQuery
+
+__all__ = ["VaixClient"]
+
+logger = logging.getLogger("vaix_client")
+
+AuthMethod = Literal["vaix", "iam"]
+_AUTH_METHODS = ("vaix", "iam")
+_NOT_GIVEN: Any = object()
+
+
+class _RetryableStatus(Exception):  # noqa: N818 - internal signal, never leaves the client
+    """A response whose status is worth another attempt."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+class VaixClient:
+    """Async client for the Vaix personalization API.
+
+    Create one per service and share it between every task: it owns one
+    connection pool (or uses the ``http_client`` you pass, which it never
+    closes). Use it as ``async with VaixClient(...) as vaix:`` or call
+    :meth:`aclose`.
+
+    Arguments fall back to environment variables: ``token`` to
+    ``VAIX_API_TOKEN``, ``client_id`` to ``VAIX_CLIENT_ID``, ``environment``
+    to ``VAIX_ENVIRONMENT`` and ``base_url`` to ``VAIX_BASE_URL`` (which wins
+    over ``environment``). ``timeout`` applies to each attempt,
+    ``total_timeout`` to the whole call (attempts and waits), and
+    ``max_retries`` counts retries after the first attempt.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str | None = None,
+        token_provider: TokenProvider | ClientCredentials | None = None,
+        client_id: str | None = None,
+        auth_method: AuthMethod | None = None,
+        environment: _config.Environment | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        total_timeout: float | None = _config.DEFAULT_TOTAL_TIMEOUT,
+        max_retries: int = 2,
+        http_client: httpx.AsyncClient | None = None,
+        operator: str | None = None,
+        bookmaker_id: int | None = None,
+        sub_bookmaker_id: int | None = None,
+    ) -> None:
+        self._base_url, self._environment = _config.resolve_base_url(base_url, environment)
+        resolved_client_id = _config.from_env(client_id, _config.ENV_CLIENT_ID)
+        if resolved_client_id is None:
+            raise InvalidRequestError(
+                "client_id is required: pass client_id=... or set VAIX_CLIENT_ID "
+                "(the name of your Vaix group, sent as x-vaix-client-id)",
+                argument="client_id",
+            )
+        self._client_id = _config.check_header_value(resolved_client_id, "client_id")
+        if auth_method is not None and auth_method not in _AUTH_METHODS:
+            raise InvalidRequestError(
+                f"auth_method must be 'vaix', 'iam' or None, got {auth_method!r}",
+                argument="auth_method",
+            )
+        self._timeout = _config.resolve_timeout(timeout)
+        self._total_timeout = _config.check_positive(total_timeout, "total_timeout")
+        self._policy = RetryPolicy(max_retries=_check_retries(max_retries))
+        self._operator = operator
+        self._bookmaker = (bookmaker_id, sub_bookmaker_id)
+        if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
+            raise InvalidRequestError(
+                f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}",
+                argument="http_client",
+            )
+        provider_or_token = _choose_auth(token, token_provider)
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            timeout=self._timeout, limits=_config.DEFAULT_LIMITS
+        )
+        if isinstance(provider_or_token, str):
+            self._auth = VaixAuth(token=provider_or_token)
+        elif isinstance(provider_or_token, ClientCredentials):
+            provider = provider_or_token.provider(self._http, self._environment)
+            self._auth = VaixAuth(cache=TokenCache(provider))
+            auth_method = auth_method or "iam"
+        else:
+            self._auth = VaixAuth(cache=TokenCache(provider_or_token))
+        self._auth_method: AuthMethod | None = auth_method
+        self._headers = {"User-Agent": _config.user_agent(), "Accept": "application/json"}
+        self._closed = False
+        self.game_sessions = GameSessions(self)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> Self:
+        self._ensure_open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the connection pool (only if this client created it). Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._owns_http:
+            await self._http.aclose()
+
+    @property
+    def is_closed(self) -> bool:
+        """Whether :meth:`aclose` was called."""
+        return self._closed
+
+    def _ensure_open(self) -> None:
+        if self._closed:
+            raise VaixError("This VaixClient is closed: create a new one (or use `async with`).")
+
+    def __repr__(self) -> str:
+        return (
+            f"VaixClient(base_url={self._base_url!r}, client_id={self._client_id!r}, "
+            f"auth_method={self._auth_method!r}, max_retries={self._policy.max_retries})"
+        )
+
+    # ------------------------------------------------------------------ options
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = _NOT_GIVEN,
+        total_timeout: float | None = _NOT_GIVEN,
+        max_retries: int = _NOT_GIVEN,
+    ) -> VaixClient:
+        """A client with other timeouts or retries that shares this one's pool and auth.
+
+        Closing the returned client does not close the shared pool.
+        """
+        self._ensure_open()
+        clone = object.__new__(VaixClient)
+        clone.__dict__.update(self.__dict__)
+        clone._owns_http = False
+        clone._closed = False
+        if timeout is not _NOT_GIVEN:
+            clone._timeout = _config.resolve_timeout(timeout)
+        if total_timeout is not _NOT_GIVEN:
+            clone._total_timeout = _config.check_positive(total_timeout, "total_timeout")
+        if max_retries is not _NOT_GIVEN:
+            clone._policy = RetryPolicy(max_retries=_check_retries(max_retries))
+        clone.game_sessions = GameSessions(clone)
+        return clone
+
+    # ------------------------------------------------------------------ calls
+
+    def resolve_defaults(
+        self, operator: str | None, bookmaker_id: int | None, sub_bookmaker_id: int | None
+    ) -> tuple[str | None, int | None, int | None]:
+        """Fill the client's operator/bookmaker defaults for arguments left as ``None``."""
+        if bookmaker_id is None and sub_bookmaker_id is None:
+            bookmaker_id, sub_bookmaker_id = self._bookmaker
+        return operator if operator is not None else self._operator, bookmaker_id, sub_bookmaker_id
+
+    async def send_latest(self, query: LatestQuery) -> ApiResponse[httpx.Response]:
+        """Send the game-sessions request with retries; return the final 2xx response."""
+        self._ensure_open()
+        kwargs = get_latest_game_sessions._get_kwargs(  # noqa: SLF001 - the generated request builder
+            **query.kwargs,
+            x_vaix_client_id=self._client_id,
+            x_vaix_authentication_method=self._auth_method or _UNSET,
+        )
+        headers = {**self._headers, **kwargs["headers"]}
+        url = self._base_url + kwargs["url"]
+        return await self._send_with_retries(
+            lambda: self._http.build_request(
+                kwargs["method"].upper(),
+                url,
+                params=kwargs["params"],
+                headers=headers,
+                timeout=self._timeout,
+            )
+        )
+
+    async def _send_with_retries(
+        self, build: Callable[[], httpx.Request]
+    ) -> ApiResponse[httpx.Response]:
+        started = time.monotonic()
+        deadline = None if self._total_timeout is None else started + self._total_timeout
+        attempts = 0
+
+        def decide(exc: BaseException) -> bool | float:
+            """Stamina's hook: ``False`` stops, a float is the wait before the next attempt."""
+            outcome = exc.response if isinstance(exc, _RetryableStatus) else exc
+            reason = retry_reason(outcome)
+            if reason is None:
+                return False
+            retry_after = (
+                parse_retry_after(outcome.headers) if isinstance(outcome, httpx.Response) else None
+            )
+            budget_left = None if deadline is None else deadline - time.monotonic()
+            wait = next_wait(
+                attempts, self._policy, retry_after=retry_after, budget_left=budget_left
+            )
+            if wait is None:
+                return False
+            logger.info(
+                "Retrying GET %s after %s: attempt %d of %d in %.2f s",
+                _PATH,
+                reason,
+                attempts + 1,
+                self._policy.max_retries + 1,
+                wait,
+            )
+            return wait
+
+        try:
+            async with asyncio.timeout(self._total_timeout):
+                async for attempt in stamina.retry_context(
+                    on=decide, attempts=None, timeout=None, wait_jitter=0
+                ):
+                    with attempt:
+                        attempts += 1
+                        response = await self._send_once(build(), attempts)
+                        if response.is_success:
+                            return ApiResponse(
+                                parsed=response,
+                                http_response=response,
+                                attempts=attempts,
+                                elapsed=time.monotonic() - started,
+                            )
+                        # Raised inside the attempt so stamina's hook decides.
+                        if retry_reason(response) is not None:
+                            raise _RetryableStatus(response)  # noqa: TRY301
+                        raise make_status_error(response)
+        except (_RetryableStatus, TimeoutError, httpx.HTTPError) as exc:
+            raise self._translate(exc, attempts) from exc
+        raise AssertionError("unreachable: the retry loop returns or raises")  # pragma: no cover
+
+    def _translate(self, exc: Exception, attempts: int) -> VaixError:
+        """The vaix-client error for what ended the retry loop."""
+        if isinstance(exc, _RetryableStatus):
+            error: VaixError = make_status_error(exc.response)
+            error.__suppress_context__ = True
+            return error
+        if isinstance(exc, TimeoutError):
+            return APITimeoutError(
+                f"The call did not finish within total_timeout={self._total_timeout} s "
+                f"({attempts} attempt(s))."
+            )
+        if isinstance(exc, httpx.TimeoutException):
+            return APITimeoutError(
+                f"Request to the Vaix API timed out ({type(exc).__name__}) after "
+                f"{attempts} attempt(s).",
+                request=_request_of(exc),
+            )
+        return APIConnectionError(
+            f"Connection to the Vaix API failed ({type(exc).__name__}: {exc}) after "
+            f"{attempts} attempt(s).",
+            request=_request_of(exc) if isinstance(exc, httpx.RequestError) else None,
+        )
+
+    async def _send_once(self, request: httpx.Request, attempt: int) -> httpx.Response:
+        sent = time.monotonic()
+        response = await self._http.send(request, auth=self._auth)
+        logger.debug(
+            "GET %s -> %d in %.1f ms (attempt %d)",
+            request.url.path,
+            response.status_code,
+            (time.monotonic() - sent) * 1000,
+            attempt,
+        )
+        return response
+
+
+_PATH = "/api/casino/game_sessions/latest"
+_UNSET = UNSET
+
+
+def _request_of(exc: httpx.RequestError) -> httpx.Request | None:
+    try:
+        return exc.request
+    except RuntimeError:
+        return None
+
+
+def _choose_auth(
+    token: str | None, token_provider: TokenProvider | ClientCredentials | None
+) -> str | TokenProvider | ClientCredentials:
+    """Validate the auth arguments: a static token (argument or env) or a provider."""
+    if token is not None and token_provider is not None:
+        raise InvalidRequestError(
+            "pass either token or token_provider, not both", argument="token_provider"
+        )
+    if token_provider is not None:
+        if not isinstance(token_provider, ClientCredentials) and not callable(token_provider):
+            raise InvalidRequestError(
+                "token_provider must be an async callable returning a token, or "
+                f"ClientCredentials; got {type(token_provider).__name__}",
+                argument="token_provider",
+            )
+        return token_provider
+    static = _config.from_env(token, _config.ENV_TOKEN)
+    if static is None:
+        raise InvalidRequestError(
+            "token is required: pass token=... or token_provider=..., or set VAIX_API_TOKEN",
+            argument="token",
+        )
+    return _config.check_header_value(static, "token", secret=True)
+
+
+def _check_retries(value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidRequestError(
+            f"max_retries must be an int >= 0, got {value!r}", argument="max_retries"
+        )
+    return value
