@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 import stamina
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 BASE_URL = "https://api.test"
 SESSIONS_URL = f"{BASE_URL}/api/casino/game_sessions/latest"

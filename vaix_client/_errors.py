@@ -195,20 +195,23 @@ def parse_error_body(content: bytes) -> tuple[Error | Errors | None, str | None]
         return None, _snippet(text) if text else None
     if not isinstance(data, dict):
         return None, _snippet(json.dumps(data))
+    model: type[Error | Errors] = Errors if "errors" in data else Error
     try:
-        if "errors" in data:
-            errors = Errors.from_dict(data)
-            details = data["errors"]
-            if isinstance(details, dict) and details:
-                message = "; ".join(f"{key}: {_flatten(value)}" for key, value in details.items())
-            else:
-                message = _flatten(details)
-            return errors, _snippet(message)
-        error = Error.from_dict(data)
+        body: Error | Errors | None = model.from_dict(data)
     except (KeyError, TypeError, ValueError, AttributeError):
-        return None, _snippet(json.dumps(data))
-    detail: object = data.get("error")
-    return error, _snippet(detail if isinstance(detail, str) else json.dumps(data))
+        body = None  # not the spec's shape: keep the message, drop the model
+    return body, _snippet(_message_of(data))
+
+
+def _message_of(data: dict[str, object]) -> str:
+    """The human part of an error body: ``error``, or the ``errors`` details flattened."""
+    if "errors" in data:
+        details = data["errors"]
+        if isinstance(details, dict) and details:
+            return "; ".join(f"{key}: {_flatten(value)}" for key, value in details.items())
+        return _flatten(details)
+    detail = data.get("error")
+    return detail if isinstance(detail, str) else json.dumps(data)
 
 
 def _flatten(value: object) -> str:

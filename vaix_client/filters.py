@@ -120,10 +120,10 @@ class Condition(_Combinable):
         if not self.values or (len(self.values) > 1 and not is_list):
             wanted = "at least one value" if is_list else "exactly one value"
             raise _refuse(f"{self.field}:{self.operator} needs {wanted}, got {self.values!r}")
+        separators = ";|," if is_list else ";|"
         for value in self.values:
             if not value:
                 raise _refuse(f"{self.field}:{self.operator} has an empty value in {self.values!r}")
-            separators = ";|," if is_list else ";|"
             for separator in separators:
                 if separator in value:
                     raise _refuse(
