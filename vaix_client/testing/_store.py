@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from vaix_client.models import GameSession
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Mapping
 
 __all__ = [
     "DEMO_REFERENCE",
@@ -91,17 +93,17 @@ class SessionStore:
         """
         for key in ("game_id", "game_name"):
             if not isinstance(fields.get(key), str):
-                raise ValueError(f"a session needs a string {key!r}, got {fields.get(key)!r}")
+                raise TypeError(f"a session needs a string {key!r}, got {fields.get(key)!r}")
         started = fields.get("started")
         if isinstance(started, str):
             started = parse_timestamp(started, naive_is_utc=False)
         if not isinstance(started, datetime):
-            raise ValueError(f"'started' must be an aware datetime, got {started!r}")
+            raise TypeError(f"'started' must be an aware datetime, got {started!r}")
         duration = fields.get("total_duration_in_seconds")
         if duration is not None and (
             isinstance(duration, bool) or not isinstance(duration, int | float)
         ):
-            raise ValueError(f"'total_duration_in_seconds' must be a number, got {duration!r}")
+            raise TypeError(f"'total_duration_in_seconds' must be a number, got {duration!r}")
         body: dict[str, object] = dict.fromkeys(GAME_SESSION_PROPERTIES)
         body.update({key: _wire_value(key, value) for key, value in fields.items()})
         body["started"] = wire_timestamp(started)
@@ -188,6 +190,13 @@ _VAIX_CATEGORY: Final = {
     "Game Shows": "game-show",
 }
 DEMO_WEEKS: Final = 6
+_NO_IMAGE: Final = frozenset({4, 13, 22, 31})  # games with null image fields
+_NO_RELEASE_DATE: Final = frozenset({7, 18, 29})  # games with a null release_date
+_DISABLED: Final = frozenset({13, 30})  # games with enabled = 0
+
+
+def _chance(rng: random.Random, probability: float) -> bool:
+    return rng.random() < probability
 
 
 def _midnight(moment: datetime) -> datetime:
@@ -204,7 +213,7 @@ def _demo_games(rng: random.Random, reference: datetime) -> list[dict[str, objec
         name, studio, category, themes = line.split("|")
         slug, kind = _slug(name), category.split(": ")[1]
         slot, live = kind == "Slots", category.startswith("Live")
-        image = None if index % 9 == 4 else f"https://cdn.casino.example/games/{slug}.jpg"
+        image = None if index in _NO_IMAGE else f"https://cdn.casino.example/games/{slug}.jpg"
         game: dict[str, object] = {
             "game_id": str(1001 + index),
             "game_name": name,
@@ -214,7 +223,7 @@ def _demo_games(rng: random.Random, reference: datetime) -> list[dict[str, objec
             "vaix_category": _VAIX_CATEGORY[kind],
             "vaix_tags": themes.split(","),
             "channels": ["desktop", "mobile"] if index % 5 else ["mobile"],
-            "enabled": 0 if index in {13, 30} else 1,
+            "enabled": 0 if index in _DISABLED else 1,
             "internal_game_id": f"{_slug(studio)[:4]}-{slug}",
             "game_link": f"https://casino.example/play/{slug}",
             "game_image_url": image,
@@ -223,21 +232,21 @@ def _demo_games(rng: random.Random, reference: datetime) -> list[dict[str, objec
             else [{"type": "thumbnail", "url": image}, {"type": "background", "url": image}],
             "is_live": live,
             "has_megaways": "Megaways" in name,
-            "has_bonus": slot and rng.random() < 0.7,
-            "has_buy": slot and rng.random() < 0.4,
-            "has_jackpot": rng.random() < 0.15,
-            "has_sticky": slot and rng.random() < 0.3,
-            "has_avalanche": slot and rng.random() < 0.3,
+            "has_bonus": slot and _chance(rng, 0.7),
+            "has_buy": slot and _chance(rng, 0.4),
+            "has_jackpot": _chance(rng, 0.15),
+            "has_sticky": slot and _chance(rng, 0.3),
+            "has_avalanche": slot and _chance(rng, 0.3),
             "min_bet": rng.choice([0.5, 1.0, 5.0] if live else [0.1, 0.2, 0.25, 0.5]),
             "max_bet": float(rng.choice([100, 250, 500, 1000, 5000])),
             "release_date": None
-            if index % 11 == 7
+            if index in _NO_RELEASE_DATE
             else _midnight(reference) - timedelta(days=rng.randint(20, 2500)),
         }
         if slot:  # keys the spec's `fields` list names but GameSession does not define
-            game["tags"] = ["popular"] if rng.random() < 0.3 else []
-            game["has_free_spin"] = rng.random() < 0.6
-            game["has_wilds"] = rng.random() < 0.8
+            game["tags"] = ["popular"] if _chance(rng, 0.3) else []
+            game["has_free_spin"] = _chance(rng, 0.6)
+            game["has_wilds"] = _chance(rng, 0.8)
         games.append(game)
     return games
 
@@ -249,7 +258,7 @@ def demo_sessions(seed: int, reference: datetime) -> list[tuple[str, dict[str, o
     midnight UTC), often the same game several times in a row, with short
     (< 60 s) and long sessions.
     """
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     games = _demo_games(rng, reference)
     start = reference - timedelta(weeks=DEMO_WEEKS)
     sessions: list[tuple[str, dict[str, object]]] = []
@@ -262,10 +271,12 @@ def demo_sessions(seed: int, reference: datetime) -> list[tuple[str, dict[str, o
             moment = start + timedelta(days=day, seconds=rng.randint(6 * 3600, 86399))
             game = rng.choice(favourites)
             for _ in range(rng.choice([1, 1, 2, 2, 3, 4, 6])):
-                if rng.random() < 0.4:
+                if _chance(rng, 0.4):
                     game = rng.choice(favourites)
-                short = rng.random() < 0.25
-                duration = rng.randint(3, 59) if short else min(60 + int(rng.expovariate(1 / 600)), 14400)
+                short = _chance(rng, 0.25)
+                duration = (
+                    rng.randint(3, 59) if short else min(60 + int(rng.expovariate(1 / 600)), 14400)
+                )
                 if moment >= reference:
                     break
                 first = moment + timedelta(seconds=rng.randint(1, 3))
