@@ -129,9 +129,9 @@ def test_fields_names_move_to_game_session_field() -> None:
 
 
 def test_unprocessable_entity_error_references_error_and_errors() -> None:
-    """UnprocessableEntityError is a oneOf of references to Error and Errors, not inline copies."""
+    """UnprocessableEntityError is an anyOf of references to Error and Errors, not inline copies."""
     assert resolve(patched_spec(), f"{SCHEMAS}/UnprocessableEntityError") == {
-        "oneOf": [
+        "anyOf": [
             {"$ref": "#/components/schemas/Error"},
             {"$ref": "#/components/schemas/Errors"},
         ]
