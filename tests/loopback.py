@@ -72,7 +72,26 @@ class Hang:
     """Read the request and never answer (until the server stops)."""
 
 
-Action = Reply | Delay | DropBeforeResponse | DropMidResponse | Hang
+@dataclass(frozen=True)
+class Respond:
+    """Let ``handler`` pick the action for this request, from the request itself.
+
+    For answers that depend on what was sent, e.g. a 401 to one bearer token
+    and a 200 to another::
+
+        Respond(lambda r: Reply(401) if r.headers["authorization"] == "Bearer old" else Reply())
+
+    The request is recorded (in ``requests``) before ``handler`` runs. The
+    handler may return any action, another ``Respond`` included; it runs on the
+    event loop, so it must not block. An exception it raises hangs up the
+    connection without a response and is kept in the server's ``handler_errors``
+    (a test can assert that list is empty).
+    """
+
+    handler: Callable[[RecordedRequest], Action]
+
+
+Action = Reply | Delay | DropBeforeResponse | DropMidResponse | Hang | Respond
 
 
 @dataclass(frozen=True)
@@ -94,6 +113,8 @@ class LoopbackServer:
         self.default: Action = default if default is not None else Reply()
         self.requests: list[RecordedRequest] = []
         self.open_connections = 0
+        self.peak_open_connections = 0  # the most connections open at once
+        self.handler_errors: list[Exception] = []  # raised by Respond handlers
         self.connections_accepted = 0
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
@@ -160,6 +181,7 @@ class LoopbackServer:
         self._handlers.add(task)
         self.connections_accepted += 1
         self.open_connections += 1
+        self.peak_open_connections = max(self.peak_open_connections, self.open_connections)
         number = self.connections_accepted
         try:
             while await self._exchange(reader, writer, number):
@@ -205,10 +227,17 @@ class LoopbackServer:
         self.requests.append(RecordedRequest(method, path, headers, body, number))
         close = headers.get("connection", "").lower() == "close" or version == "HTTP/1.0"
         action = self.actions.popleft() if self.actions else self.default
-        while isinstance(action, Delay):
-            if await _client_left(reader, action.seconds):
+        while isinstance(action, Delay | Respond):
+            if isinstance(action, Respond):
+                try:
+                    action = action.handler(self.requests[-1])
+                except Exception as exc:  # noqa: BLE001 (kept for the test, then hang up)
+                    self.handler_errors.append(exc)
+                    return False
+            elif await _client_left(reader, action.seconds):
                 return False
-            action = action.then
+            else:
+                action = action.then
         if isinstance(action, Hang):
             await _client_left(reader, None)  # until the client leaves or stop() cancels us
             return False

@@ -8,7 +8,17 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
-from loopback import Delay, DropBeforeResponse, DropMidResponse, Hang, LoopbackServer, Reply
+from loopback import (
+    Action,
+    Delay,
+    DropBeforeResponse,
+    DropMidResponse,
+    Hang,
+    LoopbackServer,
+    RecordedRequest,
+    Reply,
+    Respond,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -118,6 +128,49 @@ def test_drop_mid_response_must_promise_more_than_it_sends() -> None:
         DropMidResponse(body_prefix=b"abc", declared_length=3)
 
 
+async def test_respond_picks_the_action_from_the_request(server: LoopbackServer) -> None:
+    """A Respond action decides per request, after recording it; it may delay or drop too."""
+    seen: list[RecordedRequest] = []
+
+    def by_token(request: RecordedRequest) -> Action:
+        seen.append(request)
+        if request.headers.get("authorization") == "Bearer old":
+            return Reply(401, body=b"old")
+        if request.path == "/slow":
+            return Delay(0.01, Reply(body=b"slow"))
+        if request.path == "/drop":
+            return DropBeforeResponse()
+        return Reply(body=request.path.encode())
+
+    server.default = Respond(by_token)
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=1.0) as client:
+        old = await client.get("/", headers={"Authorization": "Bearer old"})
+        new = await client.get("/x?y=1", headers={"Authorization": "Bearer new"})
+        slow = await client.get("/slow")
+        with pytest.raises(httpx.RemoteProtocolError):
+            await client.get("/drop")
+    assert (old.status_code, old.content) == (401, b"old")
+    assert (new.status_code, new.content) == (200, b"/x?y=1")
+    assert slow.content == b"slow"
+    assert seen == server.requests
+    assert server.handler_errors == []
+
+
+async def test_respond_handler_errors_hang_up(server: LoopbackServer) -> None:
+    """A Respond handler that raises closes the connection without a response; the error is kept."""
+
+    def broken(request: RecordedRequest) -> Action:
+        raise KeyError(request.path)
+
+    server.enqueue(Respond(broken))
+    async with httpx.AsyncClient(base_url=server.base_url, timeout=1.0) as client:
+        with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+            await client.get("/")
+        assert (await client.get("/")).status_code == 200
+    assert len(server.requests) == 2
+    assert [type(error) for error in server.handler_errors] == [KeyError]
+
+
 async def test_keep_alive_reuses_one_connection(
     server: LoopbackServer, client: httpx.AsyncClient
 ) -> None:
@@ -167,6 +220,17 @@ async def test_open_connections_return_to_zero_when_the_client_closes(
         assert server.open_connections == 1
     await server.wait_for(lambda: server.open_connections == 0)
     assert server.connections_accepted == 1
+
+
+async def test_peak_open_connections_is_the_most_at_once(server: LoopbackServer) -> None:
+    """peak_open_connections keeps the highest count of connections open at the same time."""
+    server.default = Delay(0.05)
+    async with httpx.AsyncClient(base_url=server.base_url) as client:
+        await asyncio.gather(*(client.get("/") for _ in range(3)))
+        await client.get("/")
+    await server.wait_for(lambda: server.open_connections == 0)
+    assert server.connections_accepted == 3
+    assert server.peak_open_connections == 3
 
 
 async def test_cancelled_request_leaves_no_open_connection(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import TYPE_CHECKING, Final, Literal, TypeAlias
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 import attrs
 import httpx
 
+from vaix_client._config import check_header_value
 from vaix_client._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -252,7 +254,20 @@ def _unpack(result: object) -> tuple[str, float | None]:
             f"got {type(token).__name__}",
             argument="token_provider",
         )
-    return token, expires_in
+    check_header_value(token, "token_provider", secret=True)
+    if expires_in is None:
+        return token, None
+    if (
+        isinstance(expires_in, bool)
+        or not isinstance(expires_in, int | float)
+        or not math.isfinite(expires_in)
+    ):
+        raise InvalidRequestError(
+            f"token_provider returned an AccessToken whose expires_in is not a number of "
+            f"seconds: {type(expires_in).__name__}",
+            argument="token_provider",
+        )
+    return token, float(expires_in)
 
 
 AuthMethod: TypeAlias = Literal["vaix", "iam"]

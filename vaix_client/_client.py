@@ -228,7 +228,7 @@ class VaixClient:
             """Stamina's hook: ``False`` stops, a float is the wait before the next attempt."""
             outcome = exc.response if isinstance(exc, _RetryableStatus) else exc
             reason = retry_reason(outcome)
-            if reason is None:
+            if reason is None or self._closed:
                 return False
             retry_after = (
                 parse_retry_after(outcome.headers) if isinstance(outcome, httpx.Response) else None
@@ -274,6 +274,8 @@ class VaixClient:
 
     def _translate(self, exc: Exception, attempts: int) -> VaixError:
         """The vaix-client error for what ended the retry loop."""
+        if self._closed:
+            return VaixError("This VaixClient was closed while the call was in flight.")
         if isinstance(exc, _RetryableStatus):
             error: VaixError = make_status_error(exc.response)
             error.__suppress_context__ = True
@@ -296,6 +298,11 @@ class VaixClient:
         )
 
     async def _send_once(self, request: httpx.Request, attempt: int) -> httpx.Response:
+        if self._closed or self._http.is_closed:
+            raise VaixError(
+                "This VaixClient (or the httpx client it uses) was closed while the call was "
+                "in flight: create a new one (or use `async with`)."
+            )
         sent = time.monotonic()
         response = await self._http.send(request, auth=self._auth)
         logger.debug(
