@@ -42,16 +42,17 @@ class SpecFixError(Exception):
     """A spec fix no longer matches the spec it was written for."""
 
 
-def patch_spec(spec: Any, fixes: list[dict[str, Any]]) -> Any:
+def patch_spec(spec: dict[str, Any], fixes: list[dict[str, Any]]) -> dict[str, Any]:
     """Apply ``fixes`` to a copy of ``spec``; refuse loudly if a guard fails."""
     try:
-        return jsonpatch.JsonPatch(fixes).apply(spec, in_place=False)
+        patched: dict[str, Any] = jsonpatch.JsonPatch(fixes).apply(spec, in_place=False)
     except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
         msg = (
             f"spec/fixes.json no longer fits openapi.json: {exc}. The upstream spec "
             "changed under a fix: review the fix (and the test of its assumption)."
         )
         raise SpecFixError(msg) from exc
+    return patched
 
 
 def write_patched_spec(path: Path = PATCHED) -> Path:
@@ -105,7 +106,9 @@ def differences(expected: Path, actual: Path) -> list[str]:
     want, have = _files(expected), _files(actual)
     prefix = "vaix_client/_generated/"
     problems = [f"missing: {prefix}{name}" for name in sorted(want.keys() - have.keys())]
-    problems += [f"not made by the generator: {prefix}{name}" for name in sorted(have.keys() - want.keys())]
+    problems += [
+        f"not made by the generator: {prefix}{name}" for name in sorted(have.keys() - want.keys())
+    ]
     problems += [
         f"differs from the generator's output: {prefix}{name}"
         for name in sorted(want.keys() & have.keys())
