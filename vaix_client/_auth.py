@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 import attrs
 import httpx
 
-from vaix_client._config import check_header_value
+from vaix_client._config import check_header_value, user_agent
 from vaix_client._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -124,7 +124,11 @@ async def _exchange(
         "audience": audience,
     }
     try:
-        response = await http.post(url, json=payload, headers={"Accept": "application/json"})
+        response = await http.post(
+            url,
+            json=payload,
+            headers={"Accept": "application/json", "User-Agent": user_agent()},
+        )
     except httpx.TimeoutException as exc:
         raise APITimeoutError("The OAuth token endpoint timed out.", request=exc.request) from exc
     except httpx.TransportError as exc:
@@ -230,8 +234,11 @@ class TokenCache:
             self._fail(future, exc)
             raise
         self._token = token
+        # Renew `leeway` seconds early, but a short-lived token still serves half its life.
         self._expires_at = (
-            None if expires_in is None else started + max(0.0, expires_in - self._leeway)
+            None
+            if expires_in is None
+            else started + max(0.0, expires_in - min(self._leeway, expires_in / 2))
         )
         self._inflight = None
         future.set_result(token)

@@ -291,9 +291,12 @@ class VaixClient:
                 f"{attempts} attempt(s).",
                 request=_request_of(exc),
             )
+        # httpx's text for a local protocol error may quote a header (the token): leave it out.
+        detail = type(exc).__name__
+        if not isinstance(exc, httpx.LocalProtocolError) and str(exc):
+            detail = f"{detail}: {exc}"
         return APIConnectionError(
-            f"Connection to the Vaix API failed ({type(exc).__name__}: {exc}) after "
-            f"{attempts} attempt(s).",
+            f"Connection to the Vaix API failed ({detail}) after {attempts} attempt(s).",
             request=_request_of(exc) if isinstance(exc, httpx.RequestError) else None,
         )
 
