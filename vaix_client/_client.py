@@ -275,7 +275,7 @@ class VaixClient:
     def _translate(self, exc: Exception, attempts: int) -> VaixError:
         """The vaix-client error for what ended the retry loop."""
         if self._closed:
-            return VaixError("This VaixClient was closed while the call was in flight.")
+            return APIConnectionError("The VaixClient was closed while the call was in flight.")
         if isinstance(exc, _RetryableStatus):
             error: VaixError = make_status_error(exc.response)
             error.__suppress_context__ = True
