@@ -127,7 +127,7 @@ def test_run_serves_until_sigint() -> None:
         "except KeyboardInterrupt:\n"
         "    print('stopped', flush=True)\n"
     )
-    with subprocess.Popen(  # noqa: S603 - our own interpreter and script
+    with subprocess.Popen(
         [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
     ) as process:
         assert process.stdout is not None

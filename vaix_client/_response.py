@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 import attrs
+import orjson
 
+from vaix_client._decode import DecodeError, Decoder, locate
 from vaix_client._errors import REQUEST_ID_HEADER, ResponseValidationError
 from vaix_client._generated.models.game_session import GameSession
 
@@ -17,9 +18,7 @@ __all__ = ["ApiResponse", "decode_sessions"]
 
 T = TypeVar("T")
 
-# What the generated ``from_dict`` raises on data of the wrong shape, plus
-# what json raises on a pathological body (too deep, number out of range).
-_DECODE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, OverflowError, RecursionError)
+_decode_session: Final = Decoder(GameSession)
 
 
 @attrs.frozen
@@ -63,26 +62,23 @@ def decode_sessions(response: httpx.Response) -> list[GameSession]:
 
     Only ``data`` matters: other envelope keys (and an unknown ``status``)
     are ignored, and keys the spec does not define stay reachable on each
-    model's ``additional_properties``.
+    model's ``additional_properties``. Every value is type-checked.
     """
     try:
-        envelope = json.loads(response.content)
-    except _DECODE_ERRORS as exc:
-        raise _invalid(response, f"the body is not JSON ({type(exc).__name__})") from exc
-    if not isinstance(envelope, dict):
+        envelope = orjson.loads(response.content)
+    except orjson.JSONDecodeError as exc:
+        raise _invalid(response, f"the body is not JSON ({exc})") from exc
+    if type(envelope) is not dict:
         raise _invalid(response, f"expected a JSON object, got {type(envelope).__name__}")
     items = envelope.get("data")
-    if not isinstance(items, list):
+    if type(items) is not list:
         raise _invalid(response, "the 'data' array is missing")
-    sessions: list[GameSession] = []
-    for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            raise _invalid(response, f"data[{index}] is {type(item).__name__}, not an object")
-        try:
-            sessions.append(GameSession.from_dict(item))
-        except _DECODE_ERRORS as exc:
-            raise _invalid(response, f"data[{index}] does not match GameSession: {exc}") from exc
-    return sessions
+    decode = _decode_session
+    try:
+        return [decode(item) for item in items]
+    except DecodeError as exc:
+        exc.within(f"data[{locate(items, decode)}]")
+        raise _invalid(response, str(exc)) from exc
 
 
 def _invalid(response: httpx.Response, detail: str) -> ResponseValidationError:
