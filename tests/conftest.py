@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import pytest
@@ -16,9 +17,16 @@ SESSIONS_URL = f"{BASE_URL}/api/casino/game_sessions/latest"
 
 @pytest.fixture(autouse=True)
 def _clean_vaix_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test sees the developer's own VAIX_* settings."""
-    for name in ("VAIX_API_TOKEN", "VAIX_CLIENT_ID", "VAIX_ENVIRONMENT", "VAIX_BASE_URL"):
+    """No test sees the developer's own VAIX_* settings.
+
+    ``VAIX_TEST_BACKEND=aiohttp`` makes every client that builds its own pool
+    use the aiohttp backend: `make test` runs the socket tests a second time so.
+    """
+    names = ("VAIX_API_TOKEN", "VAIX_CLIENT_ID", "VAIX_ENVIRONMENT", "VAIX_BASE_URL")
+    for name in (*names, "VAIX_HTTP_BACKEND"):
         monkeypatch.delenv(name, raising=False)
+    if backend := os.environ.get("VAIX_TEST_BACKEND"):
+        monkeypatch.setenv("VAIX_HTTP_BACKEND", backend)
 
 
 @pytest.fixture(autouse=True)

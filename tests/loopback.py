@@ -16,15 +16,23 @@ handler, hung or not, and closes every client socket.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Self
 
+import aiohttp
+import httpx
+
+from vaix_client._aiohttp import AiohttpTransport
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from types import TracebackType
+
+    from vaix_client import VaixClient
 
 
 @dataclass(frozen=True)
@@ -287,3 +295,22 @@ def _head(status: int, headers: Mapping[str, str], length: int, *, close: bool) 
     if close and "connection" not in names:
         lines.append("Connection: close")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+# `make test` runs the socket tests again with VAIX_TEST_BACKEND=aiohttp (see conftest.py).
+AIOHTTP = os.environ.get("VAIX_TEST_BACKEND") == "aiohttp"
+
+
+def pool_size(vaix: VaixClient) -> int:
+    """How many connections the client's pool holds right now (either backend)."""
+    transport = vaix._http._transport
+    if isinstance(transport, AiohttpTransport):
+        session = transport.client
+        if not isinstance(session, aiohttp.ClientSession) or session.closed:
+            return 0
+        connector = session.connector
+        assert connector is not None
+        idle = sum(len(conns) for conns in connector._conns.values())
+        return idle + len(connector._acquired)
+    assert isinstance(transport, httpx.AsyncHTTPTransport)
+    return len(transport._pool.connections)

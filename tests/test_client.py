@@ -655,3 +655,42 @@ async def test_with_options_validates_its_arguments() -> None:
             vaix.with_options(max_retries=-1)
         with pytest.raises(InvalidRequestError):
             vaix.with_options(timeout=0)
+
+
+# ---------------------------------------------------------------- backends
+
+
+def test_aiohttp_backend_builds_an_aiohttp_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """backend='aiohttp' (or VAIX_HTTP_BACKEND) puts httpx-aiohttp under the client's pool."""
+    from httpx_aiohttp import AiohttpTransport
+
+    assert isinstance(make_client(backend="aiohttp")._http._transport, AiohttpTransport)
+    monkeypatch.setenv("VAIX_HTTP_BACKEND", "aiohttp")
+    assert isinstance(make_client()._http._transport, AiohttpTransport)
+    assert not isinstance(make_client(backend="httpx")._http._transport, AiohttpTransport)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"backend": "requests"}, "'httpx' or 'aiohttp'"),
+        ({"backend": "aiohttp", "http_client": httpx.AsyncClient()}, "your own http_client"),
+    ],
+)
+def test_bad_backend_choices_are_refused(kwargs: dict[str, Any], message: str) -> None:
+    """An unknown backend, or one given with the caller's own http client, is refused."""
+    with pytest.raises(InvalidRequestError, match=message) as info:
+        make_client(**kwargs)
+    assert info.value.argument == "backend"
+
+
+def test_aiohttp_backend_without_the_extra_says_how_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without httpx-aiohttp installed, the error names the extra to install."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)
+    monkeypatch.delitem(sys.modules, "vaix_client._aiohttp", raising=False)
+    with pytest.raises(InvalidRequestError, match=r"vaix-client\[aiohttp\]"):
+        make_client(backend="aiohttp")

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import stamina
 from loopback import (
+    AIOHTTP,
     Action,
     Delay,
     DropBeforeResponse,
@@ -25,6 +26,7 @@ from loopback import (
     RecordedRequest,
     Reply,
     Respond,
+    pool_size,
 )
 
 from vaix_client import VaixClient
@@ -59,13 +61,6 @@ RETRY_LOG = re.compile(r"Retrying GET \S+ after (.+): attempt (\d+) of (\d+) in 
 def make_client(server: LoopbackServer, **options: Any) -> VaixClient:  # noqa: ANN401
     """A client on ``server`` with a static token and the given options."""
     return VaixClient(token="tok", client_id="acme", base_url=server.base_url, **options)
-
-
-def pool_size(vaix: VaixClient) -> int:
-    """How many connections the client's httpx pool holds right now."""
-    transport = vaix._http._transport
-    assert isinstance(transport, httpx.AsyncHTTPTransport)
-    return len(transport._pool.connections)
 
 
 def retry_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -239,11 +234,17 @@ async def test_connection_refused_is_retried_then_wrapped() -> None:
     ids=["before-response", "mid-response"],
 )
 async def test_dropped_connection_is_retried(server: LoopbackServer, drop: Action) -> None:
-    """A connection dropped before or in the middle of the response is retried on a new one."""
+    """A connection dropped before or in the middle of the response is retried on a new one.
+
+    On the aiohttp backend a drop before the response is retried once by
+    aiohttp itself (it takes it for a stale keep-alive connection), unseen by
+    our count.
+    """
     server.enqueue(drop)
     async with make_client(server) as vaix:
         detailed = await vaix.game_sessions.latest_detailed("1")
-    assert detailed.attempts == 2
+    aiohttp_replays = AIOHTTP and isinstance(drop, DropBeforeResponse)
+    assert detailed.attempts == (1 if aiohttp_replays else 2)
     assert [session.game_id for session in detailed.parsed] == ["g1"]
     assert [request.connection for request in server.requests] == [1, 2]
 
@@ -262,8 +263,10 @@ async def test_every_attempt_dropped_is_a_connection_error(
         with pytest.raises(APIConnectionError) as info:
             await vaix.game_sessions.latest("1")
     assert not isinstance(info.value, APITimeoutError)
-    assert isinstance(info.value.__cause__, httpx.RemoteProtocolError)
-    assert len(server.requests) == 3
+    # httpcore says RemoteProtocolError; aiohttp says ReadError for a short body.
+    assert isinstance(info.value.__cause__, httpx.RemoteProtocolError | httpx.ReadError)
+    aiohttp_replays = AIOHTTP and isinstance(drop, DropBeforeResponse)
+    assert len(server.requests) == (6 if aiohttp_replays else 3)
 
 
 # ---------------------------------------------------------------- bodies
@@ -364,6 +367,7 @@ async def test_many_concurrent_calls_share_a_bounded_pool(server: LoopbackServer
 
 
 @pytest.mark.xfail(
+    not AIOHTTP,
     strict=True,
     reason="httpcore 1.0.9 bug hit by the SDK's default limits (encode/httpcore PR #1000): once "
     "the pool holds more than max_keepalive_connections=20 connections, each one is closed as "

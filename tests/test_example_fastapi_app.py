@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from loopback import pool_size
 
 from examples.fastapi_app import app
 from vaix_client import VaixClient
@@ -124,5 +125,4 @@ async def test_concurrent_requests_share_one_upstream_pool(
     assert {r.status_code for r in responses} == {200}
     assert created == []  # no client, no pool made per request
     assert len(running_app.requests) == 100
-    pool = vaix._http._transport._pool  # type: ignore[attr-defined]
-    assert 0 < len(pool.connections) <= 100
+    assert 0 < pool_size(vaix) <= 100

@@ -27,6 +27,7 @@ __all__ = [
 ]
 
 Environment: TypeAlias = Literal["production", "staging"]
+Backend: TypeAlias = Literal["httpx", "aiohttp"]
 
 BASE_URLS: Final[dict[str, str]] = {
     "production": "https://api.vaix.ai",
@@ -37,6 +38,8 @@ ENV_TOKEN: Final = "VAIX_API_TOKEN"  # noqa: S105 - a variable name, not a secre
 ENV_CLIENT_ID: Final = "VAIX_CLIENT_ID"
 ENV_ENVIRONMENT: Final = "VAIX_ENVIRONMENT"
 ENV_BASE_URL: Final = "VAIX_BASE_URL"
+ENV_BACKEND: Final = "VAIX_HTTP_BACKEND"
+DEFAULT_BACKEND: Final[Backend] = "httpx"
 
 #: Per attempt: 5 s to connect, 30 s for each read, write or pool wait.
 #: Never "wait forever": the generated client's default is no timeout at all.
@@ -115,6 +118,39 @@ def resolve_base_url(
             argument="base_url",
         )
     return url.rstrip("/"), chosen_env  # type: ignore[return-value]
+
+
+def resolve_backend(
+    backend: str | None, *, given_client: bool, env: Mapping[str, str] | None = None
+) -> Backend:
+    """Pick the connection layer: the argument, then ``VAIX_HTTP_BACKEND``, then httpx."""
+    if backend is not None and given_client:
+        raise InvalidRequestError(
+            "backend applies to the pool the client creates: configure the transport of "
+            "your own http_client instead (or drop one of the two arguments)",
+            argument="backend",
+        )
+    chosen = from_env(backend, ENV_BACKEND, env) or DEFAULT_BACKEND
+    if chosen not in get_args(Backend):
+        raise InvalidRequestError(
+            f"backend must be 'httpx' or 'aiohttp' (argument or {ENV_BACKEND}), got {chosen!r}",
+            argument="backend",
+        )
+    return chosen  # type: ignore[return-value]
+
+
+def make_transport(backend: Backend) -> httpx.AsyncBaseTransport | None:
+    """The transport for ``backend`` (``None``: httpx's own), sized by DEFAULT_LIMITS."""
+    if backend == "httpx":
+        return None
+    try:
+        from vaix_client._aiohttp import AiohttpTransport  # noqa: PLC0415 - an optional extra
+    except ImportError:
+        raise InvalidRequestError(
+            "backend='aiohttp' needs the aiohttp extra: pip install 'vaix-client[aiohttp]'",
+            argument="backend",
+        ) from None
+    return AiohttpTransport(limits=DEFAULT_LIMITS)
 
 
 def resolve_timeout(
