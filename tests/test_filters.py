@@ -358,7 +358,7 @@ SESSION: dict[str, object] = {
         (parse_filters("enabled:eq:1;game_name:eq:Nope|vaix_tags:in:egypt,space"), True),
     ],
 )
-def test_matches(expr: FilterExpression, expected: bool) -> None:  # noqa: FBT001 - a table column
+def test_matches(expr: FilterExpression, expected: bool) -> None:
     """``matches`` applies the documented reading of each operator to a session record."""
     assert matches(expr, SESSION) is expected
 

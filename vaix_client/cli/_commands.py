@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import sys
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 import click
@@ -32,15 +33,25 @@ EXIT_ERROR: Final = 1
 EXIT_USAGE: Final = 2
 
 
+@dataclass
+class _State:
+    """What :func:`run` needs to know once the group's options are parsed."""
+
+    debug: bool = False
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--debug", is_flag=True, help="Show tracebacks and the SDK's log lines.")
 @click.version_option(package_name="vaix-client", prog_name="vaix-client")
-def cli(*, debug: bool) -> None:
+@click.pass_obj
+def cli(state: _State | None, *, debug: bool) -> None:
     """Query the Vaix personalization API, or serve a fake of it for tests and demos.
 
     Configuration comes from options or the VAIX_API_TOKEN, VAIX_CLIENT_ID,
     VAIX_BASE_URL and VAIX_ENVIRONMENT environment variables.
     """
+    if state is not None:
+        state.debug = debug
     if debug:
         logging.basicConfig(level=logging.WARNING, format="%(name)s %(levelname)s %(message)s")
         logging.getLogger("vaix_client").setLevel(logging.DEBUG)
@@ -199,7 +210,11 @@ def _table(sessions: Sequence[GameSession]) -> str:
 @click.option("--token", default="demo-token", show_default=True, help="Token the fake accepts.")
 @click.option("--client-id", default="demo", show_default=True, help="Client id the fake accepts.")
 def fake_server(host: str, port: int, seed: int, token: str, client_id: str) -> None:
-    """Serve a fake Vaix API with demo data (users 1 to 50) on loopback, until Ctrl+C."""
+    """Serve a fake Vaix API with demo data (users 1 to 50) on loopback, until Ctrl+C.
+
+    It prints its URL and the VAIX_BASE_URL, VAIX_API_TOKEN and VAIX_CLIENT_ID
+    settings that point `vaix-client latest` (or any VaixClient) at it.
+    """
     from vaix_client.testing import FakeVaix, run  # noqa: PLC0415 - needs the testing extra
 
     fake = FakeVaix(token=token, client_id=client_id, seed=seed)
@@ -214,35 +229,56 @@ def fake_server(host: str, port: int, seed: int, token: str, client_id: str) -> 
         run(fake, host, port, on_ready=ready)
     except KeyboardInterrupt:
         pass
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--host") from None
+    except ValueError:
+        raise click.BadParameter(
+            f"refusing to serve the fake on {host!r}: use a loopback address"
+            " (127.0.0.1, ::1, localhost)",
+            param_hint="--host",
+        ) from None
 
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the CLI with ``argv``; turn expected failures into one line on stderr."""
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
+    # Set by the group once its own options are parsed: ``latest --debug`` (a usage
+    # error) or ``--user --debug`` (a value) must not turn tracebacks on.
+    state = _State()
     try:
-        cli.main(args=args, prog_name="vaix-client", standalone_mode=False)
+        result = cli.main(args=args, prog_name="vaix-client", standalone_mode=False, obj=state)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return EXIT_ERROR
+    except click.exceptions.NoArgsIsHelpError as exc:  # bare ``vaix-client``: help, not an error
+        exc.show()
+        return exc.exit_code
     except click.ClickException as exc:
-        if debug:
+        if state.debug:
             raise
         click.echo(f"vaix-client: error: {exc.format_message()}", err=True)
         return exc.exit_code
     except InvalidRequestError as exc:
-        if debug:
+        if state.debug:
             raise
-        click.echo(f"vaix-client: error: {exc}", err=True)
+        click.echo(f"vaix-client: error: {_for_the_command_line(exc)}", err=True)
         return EXIT_USAGE
     except (VaixError, OSError) as exc:
-        if debug:
+        if state.debug:
             raise
         click.echo(f"vaix-client: error: {_one_line(exc)}", err=True)
         return EXIT_ERROR
-    return 0
+    return result if isinstance(result, int) else 0
+
+
+_MISSING_SETTING: Final = {
+    "token": f"no API token: pass --token or set {ENV_TOKEN}",
+    "client_id": f"no client id: pass --client-id or set {ENV_CLIENT_ID} (your Vaix group name)",
+}
+
+
+def _for_the_command_line(exc: InvalidRequestError) -> str:
+    """The SDK's message, or the CLI's words when the SDK names a Python argument to pass."""
+    message = _MISSING_SETTING.get(exc.argument or "")
+    return message if message is not None and "required" in str(exc) else str(exc)
 
 
 def _one_line(exc: BaseException) -> str:

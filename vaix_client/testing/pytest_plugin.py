@@ -2,8 +2,8 @@
 
 ```python
 async def test_recently_played(vaix_fake):
-    vaix_fake.service.add_session("42", game_id="g1", game_name="Book", started=...)
-    sessions = await vaix_fake.client.game_sessions.latest("42")
+    vaix_fake.service.add_session("player-42", game_id="g1", game_name="Book", started=...)
+    sessions = await vaix_fake.client.game_sessions.latest("player-42")
     assert [s.game_id for s in sessions] == ["g1"]
 ```
 
