@@ -110,6 +110,17 @@ async def test_delay_fault_is_cancellable(fake: FakeVaix, client: httpx.AsyncCli
     await assert_normal(client)
 
 
+async def test_read_timeout_applies_in_process(fake: FakeVaix, client: httpx.AsyncClient) -> None:
+    """The read timeout cuts a slow answer short with httpx.ReadTimeout, as a socket would."""
+    fake.inject(DelayFault(30))
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    with pytest.raises(httpx.ReadTimeout):
+        await client.get(PATH, params=PARAMS, timeout=httpx.Timeout(5, read=0.05))
+    assert loop.time() - start < 1
+    await assert_normal(client)
+
+
 async def test_drop_before_response_raises_a_transport_error(
     fake: FakeVaix, client: httpx.AsyncClient
 ) -> None:

@@ -228,7 +228,9 @@ class FaultTransport(httpx.AsyncBaseTransport):
     A drop before the response raises ``httpx.RemoteProtocolError`` from the
     request; a drop or truncation after the headers returns the response, whose
     body then fails with ``httpx.RemoteProtocolError`` when read: the errors,
-    messages and moments httpcore gives over a real socket.
+    messages and moments httpcore gives over a real socket. The request's read
+    timeout applies to the app's answer (``httpx.ReadTimeout``), as it would on
+    a socket, so per-attempt timeouts can be tested in-process too.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -249,8 +251,13 @@ class FaultTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request`` to the app in-process."""
+        read_timeout = request.extensions.get("timeout", {}).get("read")
         try:
-            return await self._asgi.handle_async_request(request)
+            async with asyncio.timeout(read_timeout):
+                return await self._asgi.handle_async_request(request)
+        except TimeoutError:
+            message = "timed out waiting for the fake's answer"
+            raise httpx.ReadTimeout(message, request=request) from None
         except _Broken as broken:
             if not broken.sent:
                 raise httpx.RemoteProtocolError(broken.message, request=request) from None
