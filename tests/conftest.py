@@ -19,14 +19,14 @@ SESSIONS_URL = f"{BASE_URL}/api/casino/game_sessions/latest"
 def _clean_vaix_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test sees the developer's own VAIX_* settings.
 
-    ``VAIX_TEST_BACKEND=aiohttp`` makes every client that builds its own pool
-    use the aiohttp backend: `make test` runs the socket tests a second time so.
+    Clients that build their own pool use httpx's backend (respx mocks httpx's
+    transport), unless ``VAIX_TEST_BACKEND=aiohttp``: `make test` runs the
+    socket tests a second time so.
     """
     names = ("VAIX_API_TOKEN", "VAIX_CLIENT_ID", "VAIX_ENVIRONMENT", "VAIX_BASE_URL")
     for name in (*names, "VAIX_HTTP_BACKEND"):
         monkeypatch.delenv(name, raising=False)
-    if backend := os.environ.get("VAIX_TEST_BACKEND"):
-        monkeypatch.setenv("VAIX_HTTP_BACKEND", backend)
+    monkeypatch.setenv("VAIX_HTTP_BACKEND", os.environ.get("VAIX_TEST_BACKEND", "httpx"))
 
 
 @pytest.fixture(autouse=True)

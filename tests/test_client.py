@@ -670,6 +670,18 @@ def test_aiohttp_backend_builds_an_aiohttp_pool(monkeypatch: pytest.MonkeyPatch)
     assert not isinstance(make_client(backend="httpx")._http._transport, AiohttpTransport)
 
 
+def test_default_backend_follows_the_aiohttp_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a choice, aiohttp is used when its extra is installed, else httpx's own."""
+    import sys
+
+    from httpx_aiohttp import AiohttpTransport
+
+    monkeypatch.delenv("VAIX_HTTP_BACKEND")
+    assert isinstance(make_client()._http._transport, AiohttpTransport)
+    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)
+    assert isinstance(make_client()._http._transport, httpx.AsyncHTTPTransport)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [

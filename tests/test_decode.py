@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import attrs
 import httpx
 import pytest
 
-from vaix_client._decode import DecodeError, Decoder
+from vaix_client._decode import DecodeError, Decoder, FastDecoder
 from vaix_client._response import decode_sessions
 from vaix_client.errors import ResponseValidationError
 from vaix_client.models import DistinctionLevel, Error, Errors, GameImage, GameSession, Unset
@@ -215,3 +216,25 @@ def test_required_fields_fall_back() -> None:
             return cls(name=data["name"])
 
     assert Decoder(Required).fallback
+
+
+def test_fast_path_mirrors_the_session_models() -> None:
+    """GameSession has a msgspec mirror; a body without unknown keys takes it."""
+    fast = FastDecoder(GameSession, list_field="data")
+    assert fast.available
+    [session] = fast.decode(json_body({"data": [FULL]})) or []
+    assert session == decode(FULL)
+    assert fast.decode(b"not json") is None
+    assert fast.decode(json_body({"data": [{**FULL, "game_id": 5}]})) is None
+
+
+def test_models_the_fast_path_cannot_mirror_take_the_compiled_path() -> None:
+    """Field types outside what msgspec mirrors here leave the fast path off, not wrong."""
+    fast = FastDecoder(_Dated, list_field="items")
+    assert not fast.available
+    assert fast.decode(b'{"items": []}') is None
+
+
+def json_body(value: object) -> bytes:
+    """JSON bytes for a test body."""
+    return json.dumps(value).encode()

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from vaix_client import VaixClient
+from vaix_client._decode import Decoder, FastDecoder
 from vaix_client._response import decode_sessions
 from vaix_client._validation import SELECTABLE_FIELDS
 from vaix_client.errors import InvalidRequestError, ResponseValidationError
@@ -53,6 +54,9 @@ END_TO_END: Final = settings(
 
 # ---------------------------------------------------------------- strategies: JSON
 
+FAST_SESSIONS: Final = FastDecoder(GameSession, list_field="data")
+SLOW_SESSION: Final = Decoder(GameSession)
+
 json_scalars = (
     st.none()
     | st.booleans()
@@ -67,9 +71,8 @@ json_values = st.recursive(
     ),
     max_leaves=20,
 )
-# What strict JSON (and orjson, the SDK's parser) round-trips exactly: no NaN or
-# infinity (not JSON at all), and integers within 64 bits (orjson reads larger
-# ones as floats).
+# What strict JSON round-trips exactly: no NaN or infinity (not JSON at all),
+# and integers within 64 bits.
 lossless_json_values = st.recursive(
     st.none()
     | st.booleans()
@@ -551,3 +554,28 @@ def test_session_keys_cover_the_model() -> None:
     properties = {field.name for field in attrs.fields(GameSession)} - {"additional_properties"}
     assert set(VALID_FIELDS) == properties
     assert properties <= set(SESSION_KEYS)
+
+
+@FAST
+@given(items=st.lists(valid_sessions, max_size=4))
+def test_fast_and_compiled_paths_agree(items: list[dict[str, Any]]) -> None:
+    """Msgspec's fast path builds exactly what the compiled decoder builds, types included."""
+    known = [{k: v for k, v in item.items() if k in VALID_FIELDS} for item in items]
+    body = json.dumps({"status": "success", "data": known}).encode()
+    fast = FAST_SESSIONS.decode(body)
+    assert fast is not None
+    slow = [SLOW_SESSION(item) for item in known]
+    assert fast == slow
+    for left, right in zip(fast, slow, strict=True):
+        assert as_json(left.to_dict()) == as_json(right.to_dict())  # 1 stays 1, not 1.0
+
+
+@FAST
+@given(items=st.lists(valid_sessions, min_size=1, max_size=3))
+def test_unknown_keys_take_the_path_that_keeps_them(items: list[dict[str, Any]]) -> None:
+    """A body with a key the spec does not define skips the fast path, so the key is kept."""
+    items[0]["x_new_field"] = 1
+    body = json.dumps({"data": items}).encode()
+    assert FAST_SESSIONS.decode(body) is None
+    [first, *_] = decode_sessions(response_with(body))
+    assert first.additional_properties["x_new_field"] == 1

@@ -39,7 +39,6 @@ ENV_CLIENT_ID: Final = "VAIX_CLIENT_ID"
 ENV_ENVIRONMENT: Final = "VAIX_ENVIRONMENT"
 ENV_BASE_URL: Final = "VAIX_BASE_URL"
 ENV_BACKEND: Final = "VAIX_HTTP_BACKEND"
-DEFAULT_BACKEND: Final[Backend] = "httpx"
 
 #: Per attempt: 5 s to connect, 30 s for each read, write or pool wait.
 #: Never "wait forever": the generated client's default is no timeout at all.
@@ -123,20 +122,34 @@ def resolve_base_url(
 def resolve_backend(
     backend: str | None, *, given_client: bool, env: Mapping[str, str] | None = None
 ) -> Backend:
-    """Pick the connection layer: the argument, then ``VAIX_HTTP_BACKEND``, then httpx."""
+    """Pick the connection layer: the argument, then ``VAIX_HTTP_BACKEND``, then the default.
+
+    The default is aiohttp when the ``aiohttp`` extra is installed (it holds its
+    throughput under concurrency where httpcore's pool slows down; see the
+    README's Performance section), else httpx's own.
+    """
     if backend is not None and given_client:
         raise InvalidRequestError(
             "backend applies to the pool the client creates: configure the transport of "
             "your own http_client instead (or drop one of the two arguments)",
             argument="backend",
         )
-    chosen = from_env(backend, ENV_BACKEND, env) or DEFAULT_BACKEND
+    chosen = from_env(backend, ENV_BACKEND, env) or default_backend()
     if chosen not in get_args(Backend):
         raise InvalidRequestError(
             f"backend must be 'httpx' or 'aiohttp' (argument or {ENV_BACKEND}), got {chosen!r}",
             argument="backend",
         )
     return chosen  # type: ignore[return-value]
+
+
+def default_backend() -> Backend:
+    """``"aiohttp"`` when httpx-aiohttp can be imported, else ``"httpx"``."""
+    try:
+        import httpx_aiohttp  # noqa: F401, PLC0415 - only asks whether the extra is installed
+    except ImportError:
+        return "httpx"
+    return "aiohttp"
 
 
 def make_transport(backend: Backend) -> httpx.AsyncBaseTransport | None:

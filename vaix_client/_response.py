@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 import attrs
-import orjson
+import msgspec
 
-from vaix_client._decode import DecodeError, Decoder, locate
+from vaix_client._decode import DecodeError, Decoder, FastDecoder, locate
 from vaix_client._errors import REQUEST_ID_HEADER, ResponseValidationError
 from vaix_client._generated.models.game_session import GameSession
 
@@ -19,6 +20,7 @@ __all__ = ["ApiResponse", "decode_sessions"]
 T = TypeVar("T")
 
 _decode_session: Final = Decoder(GameSession)
+_fast_sessions: Final = FastDecoder(GameSession, list_field="data")
 
 
 @attrs.frozen
@@ -64,10 +66,11 @@ def decode_sessions(response: httpx.Response) -> list[GameSession]:
     are ignored, and keys the spec does not define stay reachable on each
     model's ``additional_properties``. Every value is type-checked.
     """
-    try:
-        envelope = orjson.loads(response.content)
-    except orjson.JSONDecodeError as exc:
-        raise _invalid(response, f"the body is not JSON ({exc})") from exc
+    fast = _fast_sessions.decode(response.content)
+    if fast is not None:
+        return fast
+    # Unknown keys to keep, or something wrong to name precisely: the slow path.
+    envelope = _parse_json(response)
     if type(envelope) is not dict:
         raise _invalid(response, f"expected a JSON object, got {type(envelope).__name__}")
     items = envelope.get("data")
@@ -79,6 +82,21 @@ def decode_sessions(response: httpx.Response) -> list[GameSession]:
     except DecodeError as exc:
         exc.within(f"data[{locate(items, decode)}]")
         raise _invalid(response, str(exc)) from exc
+
+
+def _parse_json(response: httpx.Response) -> object:
+    """Parse any JSON body: msgspec (fast), then the stdlib for what msgspec refuses.
+
+    The stdlib also reads NaN, Infinity and numbers beyond a double's range.
+    """
+    try:
+        return msgspec.json.decode(response.content)
+    except (msgspec.DecodeError, RecursionError):
+        pass
+    try:
+        return json.loads(response.content)
+    except (ValueError, RecursionError) as exc:
+        raise _invalid(response, f"the body is not JSON ({type(exc).__name__})") from exc
 
 
 def _invalid(response: httpx.Response, detail: str) -> ResponseValidationError:
