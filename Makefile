@@ -9,7 +9,7 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated patched-spec lint format typecheck pytest test demo bench clean
+.PHONY: help venv generate check-generated patched-spec lint format typecheck pytest test demo bench bench-quick profile clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -57,8 +57,20 @@ test: $(STAMP)  ## every check: generated code, lint, types, tests
 demo: $(STAMP)  ## the main job: query the fake Vaix service over a real socket
 	$(PY) scripts/demo.py
 
-bench: $(STAMP)  ## benchmarks (not part of make test)
-	$(PY) benchmarks/run.py
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)  ## benchmarks, ~6 min on 2 cores (not part of make test; the peer needs Java 11+)
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
+
+bench-quick: $(BENCH_STAMP)  ## one-minute smoke run of the benchmarks
+	$(PY) benchmarks/run.py --quick
+
+profile: $(BENCH_STAMP)  ## where an in-process call spends its time (vaix-client vs raw httpx)
+	$(PY) -m benchmarks.profiling
 
 clean:  ## remove the venv and build artefacts
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache .coverage htmlcov
