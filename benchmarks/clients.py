@@ -11,13 +11,11 @@ cost its own.
 """
 
 # Lazy imports are the point of this module (see above).
-# ruff: noqa: PLC0415
 
 from __future__ import annotations
 
 import contextlib
 import importlib
-import inspect
 import json
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -186,7 +184,10 @@ def _generated_inprocess(
 async def _vaix(base_url: str, sessions: int) -> AsyncIterator[Call]:
     from vaix_client import VaixClient
 
-    async with VaixClient(token=TOKEN, client_id=CLIENT_ID, base_url=base_url) as vaix:
+    # The httpx backend explicitly: with the aiohttp extra installed it is not the default.
+    async with VaixClient(
+        token=TOKEN, client_id=CLIENT_ID, base_url=base_url, backend="httpx"
+    ) as vaix:
 
         async def call() -> int:
             return _check(len(await vaix.game_sessions.latest(USER, count=sessions)), sessions)
@@ -216,34 +217,18 @@ async def _vaix_inprocess(
 
 
 def vaix_aiohttp_mode() -> str:
-    """How the aiohttp-backed vaix-client is built: ``backend="aiohttp"`` if it exists yet."""
-    from vaix_client import VaixClient
-
-    if "backend" in inspect.signature(VaixClient).parameters:
-        return 'VaixClient(backend="aiohttp")'
-    return "VaixClient(http_client=httpx.AsyncClient(transport=httpx_aiohttp.AiohttpTransport()))"
+    """How the aiohttp-backed vaix-client is built."""
+    return 'VaixClient(backend="aiohttp")'
 
 
 @contextlib.asynccontextmanager
 async def _vaix_aiohttp(base_url: str, sessions: int) -> AsyncIterator[Call]:
-    import httpx
 
     from vaix_client import VaixClient
 
-    async with contextlib.AsyncExitStack() as stack:
-        if "backend" in inspect.signature(VaixClient).parameters:
-            vaix = VaixClient(
-                token=TOKEN,
-                client_id=CLIENT_ID,
-                base_url=base_url,
-                backend="aiohttp",  # type: ignore[call-arg,unused-ignore]
-            )
-        else:
-            from httpx_aiohttp import AiohttpTransport
-
-            http = await stack.enter_async_context(httpx.AsyncClient(transport=AiohttpTransport()))
-            vaix = VaixClient(token=TOKEN, client_id=CLIENT_ID, base_url=base_url, http_client=http)
-        await stack.enter_async_context(vaix)
+    async with VaixClient(
+        token=TOKEN, client_id=CLIENT_ID, base_url=base_url, backend="aiohttp"
+    ) as vaix:
 
         async def call() -> int:
             return _check(len(await vaix.game_sessions.latest(USER, count=sessions)), sessions)

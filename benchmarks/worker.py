@@ -155,9 +155,9 @@ async def _loopback(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _inprocess(args: argparse.Namespace) -> dict[str, Any]:
-    import httpx  # noqa: PLC0415 - only in-process runs need it here
+    import httpx
 
-    from benchmarks.payload import make_body  # noqa: PLC0415 - keep loopback workers lean
+    from benchmarks.payload import make_body
 
     client = by_name(args.client)
     if client.open_inprocess is None:
@@ -191,16 +191,16 @@ async def _inprocess(args: argparse.Namespace) -> dict[str, Any]:
 def _decoders(sessions: int, *, with_peer: bool) -> dict[str, Callable[[], object]]:
     """Decode-only callables over the canned body (every one checked to decode it all)."""
     # Lazy: the parse worker is the only one that needs all of these.
-    import importlib  # noqa: PLC0415
+    import importlib
 
-    import httpx  # noqa: PLC0415
-    import orjson  # noqa: PLC0415
+    import httpx
+    import orjson
 
-    from benchmarks.payload import make_body  # noqa: PLC0415
-    from vaix_client._generated.models.game_sessions_response import (  # noqa: PLC0415
+    from benchmarks.payload import make_body
+    from vaix_client._generated.models.game_sessions_response import (
         GameSessionsResponse,
     )
-    from vaix_client._response import decode_sessions  # noqa: PLC0415
+    from vaix_client._response import decode_sessions
 
     body = make_body(sessions)
     response = httpx.Response(200, content=body)
