@@ -132,14 +132,8 @@ class _Compiler:
         exec(code, self.namespace)  # noqa: S102 - the source is built here, from our models
 
     def _model(self, cls: type) -> str:
-        hints = typing.get_type_hints(
-            cls, globalns=vars(sys.modules[cls.__module__]), localns=vars(_models)
-        )
-        fields = [f for f in attrs.fields(cls) if f.init]
-        if any(f.default is attrs.NOTHING for f in fields):
-            raise _Unsupported  # the generated optional fields all default to UNSET
+        fields, hints, keys = _model_fields(cls)
         name = cls.__name__
-        keys = _json_names(cls, fields, hints)
         self.namespace[f"_cls_{name}"] = cls
         self.namespace[f"_known_{name}"] = frozenset(keys.values())
         lines = [
@@ -152,9 +146,8 @@ class _Compiler:
             var = f"v{index}"
             key = keys[field.name]
             lines.append(f"    {var} = get({key!r}, UNSET)")
-            lines += [
-                "    " + line for line in self._value(hints[field.name], var, repr(f".{key}"))
-            ]
+            checks, _ = self._value(hints[field.name], var, repr(f".{key}"))
+            lines += ["    " + line for line in checks]
         lines.append(f"    obj = _cls_{name}({', '.join(f'v{i}' for i in range(len(fields)))})")
         if any(f.name == "additional_properties" and not f.init for f in attrs.fields(cls)):
             lines += [
@@ -167,8 +160,8 @@ class _Compiler:
         lines.append("    return obj")
         return "\n".join(lines) + "\n"
 
-    def _value(self, tp: object, var: str, where: str) -> list[str]:
-        """Lines that check ``var`` against ``tp``, converting it in place where needed.
+    def _value(self, tp: object, var: str, where: str) -> tuple[list[str], bool]:
+        """Lines that check ``var`` against ``tp``, and whether they convert it in place.
 
         ``where`` is a Python expression for the value's path, evaluated only
         when the value is refused.
@@ -182,72 +175,80 @@ class _Compiler:
             raise _Unsupported
         allowed = [f"{var} is not UNSET"] if Unset in members else []
         allowed += [f"{var} is not None"] if _NONE_TYPE in members else []
-        test, convert = self._test(others[0], var, where)
+        test, convert, converts = self._test(others[0], var, where)
         bad = f"raise DecodeError({where}, {_expected(others[0])!r}, {var})"
         if test is None:
-            return []
+            return [], False
         otherwise = (
             [f"elif {' and '.join(allowed)}:", f"    {bad}"] if allowed else ["else:", f"    {bad}"]
         )
         if not convert:
             negated = [f"not ({test})", *allowed]
-            return [f"if {' and '.join(negated)}:", f"    {bad}"]
-        return [f"if {test}:", *("    " + line for line in convert), *otherwise]
+            return [f"if {' and '.join(negated)}:", f"    {bad}"], False
+        return [f"if {test}:", *("    " + line for line in convert), *otherwise], converts
 
-    def _test(self, tp: object, var: str, where: str) -> tuple[str | None, list[str]]:  # noqa: PLR0911 - one case per type
-        """A test that ``var`` has the JSON type for ``tp``, and the lines that convert it."""
+    def _test(self, tp: object, var: str, where: str) -> tuple[str | None, list[str], bool]:  # noqa: PLR0911 - one case per type
+        """A test that ``var`` has ``tp``'s JSON type, the lines run then, and if they convert it.
+
+        The flag says whether those lines replace ``var`` with a converted value.
+        """
         bad = f"raise DecodeError({where}, {_expected(tp)!r}, {var})"
         if tp is typing.Any or tp is object:
-            return None, []
+            return None, [], False
         if isinstance(tp, type) and tp in _PRIMITIVES:
-            return f"type({var}) is {tp.__name__}", []
+            return f"type({var}) is {tp.__name__}", [], False
         if tp is float:
-            return f"type({var}) is float or type({var}) is int", []
+            return f"type({var}) is float or type({var}) is int", [], False
         if tp in (dt.datetime, dt.date):
             parse = "_datetime" if tp is dt.datetime else "_date"
-            return f"type({var}) is str", [
+            parsing = [
                 "try:",
                 f"    {var} = {parse}({var})",
                 "except ValueError:",
                 f"    {bad} from None",
             ]
+            return f"type({var}) is str", parsing, True
         if isinstance(tp, type) and issubclass(tp, enum.Enum):
             enum_name = self._bind(tp)
-            return f"type({var}) is str or type({var}) is int", [
+            lookup = [
                 "try:",
                 f"    {var} = {enum_name}({var})",
                 "except ValueError:",
                 f"    {bad} from None",
             ]
+            return f"type({var}) is str or type({var}) is int", lookup, True
         if isinstance(tp, type) and attrs.has(tp):
             decoder = self.name_for(tp)
-            return f"type({var}) is dict", [
+            nested = [
                 "try:",
                 f"    {var} = {decoder}({var})",
                 "except DecodeError as exc:",
                 f"    raise exc.within({where}) from None",
             ]
+            return f"type({var}) is dict", nested, True
         if typing.get_origin(tp) is list:
-            return f"type({var}) is list", self._items(typing.get_args(tp)[0], var, where)
+            items, converts = self._items(typing.get_args(tp)[0], var, where)
+            return f"type({var}) is list", items, converts
         raise _Unsupported
 
-    def _items(self, item: object, var: str, where: str) -> list[str]:
-        """Lines that check (and convert) each item of the list ``var``."""
+    def _items(self, item: object, var: str, where: str) -> tuple[list[str], bool]:
+        """Lines that check each item of the list ``var``, and whether they convert the list."""
         item_var = f"{var}_item"
         item_where = f"{where} + f'[{{_position({var}, {item_var})}}]'"
-        checks = self._value(item, item_var, item_where)
+        checks, converts = self._value(item, item_var, item_where)
         if not checks:
-            return []
-        if not any(f"{item_var} = " in line for line in checks):
+            return [], False
+        if not converts:
             # Items are checked in place: no new list, no call per item.
-            return [f"for {item_var} in {var}:", *("    " + line for line in checks)]
-        decoder = self._item_decoder(item, item_var, self._value(item, item_var, "''"))
+            return [f"for {item_var} in {var}:", *("    " + line for line in checks)], False
+        item_checks, _ = self._value(item, item_var, "''")
+        decoder = self._item_decoder(item, item_var, item_checks)
         return [
             "try:",
             f"    {var} = [{decoder}({item_var}) for {item_var} in {var}]",
             "except DecodeError as exc:",
             f"    raise exc.within({where} + f'[{{_locate({var}, {decoder})}}]') from None",
-        ]
+        ], True
 
     def _item_decoder(self, item: object, item_var: str, checks: list[str]) -> str:
         """A function decoding one list item: the model's decoder, or one made for the item."""
@@ -270,6 +271,26 @@ class _Compiler:
         name = f"_bound{self._counter}"
         self.namespace[name] = value
         return name
+
+
+def _convert(var: str, function: str, bad: str) -> list[str]:
+    """Lines replacing ``var`` with ``function(var)``, refusing it if that raises ValueError."""
+    return ["try:", f"    {var} = {function}({var})", "except ValueError:", f"    {bad} from None"]
+
+
+def _model_fields(cls: type) -> tuple[list[Any], dict[str, Any], dict[str, str]]:
+    """A model's init fields, their resolved type hints, and their JSON keys.
+
+    Every generated optional field defaults to UNSET; a required one (none in
+    the Vaix spec today) is left to the generated ``from_dict``.
+    """
+    hints = typing.get_type_hints(
+        cls, globalns=vars(sys.modules[cls.__module__]), localns=vars(_models)
+    )
+    fields = [f for f in attrs.fields(cls) if f.init]
+    if any(f.default is attrs.NOTHING for f in fields):
+        raise _Unsupported
+    return fields, hints, _json_names(cls, fields, hints)
 
 
 def _json_names(cls: type, fields: list[Any], hints: dict[str, Any]) -> dict[str, str]:
@@ -402,13 +423,7 @@ class _Mirror:
         """The Struct mirroring ``cls`` and the function turning one into a ``cls``."""
         if cls in self._done:
             return self._done[cls]
-        hints = typing.get_type_hints(
-            cls, globalns=vars(sys.modules[cls.__module__]), localns=vars(_models)
-        )
-        fields = [f for f in attrs.fields(cls) if f.init]
-        if any(f.default is attrs.NOTHING for f in fields):
-            raise _Unsupported
-        keys = _json_names(cls, fields, hints)
+        fields, hints, keys = _model_fields(cls)
         nested: list[tuple[str, Callable[[Any], Any]]] = []
         spec = []
         for field in fields:
