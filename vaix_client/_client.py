@@ -5,13 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Self, get_args
 
 import httpx
 import stamina
 
 from vaix_client import _config
-from vaix_client._auth import ClientCredentials, TokenCache, TokenProvider, VaixAuth
+from vaix_client._auth import (
+    AuthMethod,
+    ClientCredentials,
+    TokenCache,
+    TokenProvider,
+    VaixAuth,
+)
 from vaix_client._errors import (
     APIConnectionError,
     APITimeoutError,
@@ -35,8 +41,6 @@ __all__ = ["VaixClient"]
 
 logger = logging.getLogger("vaix_client")
 
-AuthMethod = Literal["vaix", "iam"]
-_AUTH_METHODS = ("vaix", "iam")
 _NOT_GIVEN: Any = object()
 
 
@@ -94,7 +98,7 @@ class VaixClient:
                 argument="client_id",
             )
         self._client_id = _config.check_header_value(resolved_client_id, "client_id")
-        if auth_method is not None and auth_method not in _AUTH_METHODS:
+        if auth_method is not None and auth_method not in get_args(AuthMethod):
             raise InvalidRequestError(
                 f"auth_method must be 'vaix', 'iam' or None, got {auth_method!r}",
                 argument="auth_method",
@@ -210,7 +214,7 @@ class VaixClient:
         kwargs = get_latest_game_sessions._get_kwargs(  # noqa: SLF001 - the generated request builder
             **query.kwargs,
             x_vaix_client_id=self._client_id,
-            x_vaix_authentication_method=self._auth_method or _UNSET,
+            x_vaix_authentication_method=self._auth_method or UNSET,
         )
         headers = {**self._headers, **kwargs["headers"]}
         url = self._base_url + kwargs["url"]
@@ -294,9 +298,6 @@ class VaixClient:
         return response
 
 
-_PATH = "/api/casino/game_sessions/latest"
-
-
 class _Call:
     """One call's retry state: its attempts, its deadline, and stamina's hook."""
 
@@ -307,11 +308,14 @@ class _Call:
         total = client._total_timeout  # noqa: SLF001 - the call belongs to its client
         self.deadline = None if total is None else self.started + total
         self.attempts = 0
+        self.path = ""
 
     async def attempt(self) -> ApiResponse[httpx.Response]:
         """Send once; return a 2xx, or raise what the retry hook should judge."""
         self.attempts += 1
-        response = await self.client._send_once(self.build(), self.attempts)  # noqa: SLF001
+        request = self.build()
+        self.path = request.url.path
+        response = await self.client._send_once(request, self.attempts)  # noqa: SLF001
         if response.is_success:
             return ApiResponse(
                 parsed=response,
@@ -339,16 +343,13 @@ class _Call:
             return False
         logger.info(
             "Retrying GET %s after %s: attempt %d of %d in %.2f s",
-            _PATH,
+            self.path,
             reason,
             self.attempts + 1,
             policy.max_retries + 1,
             wait,
         )
         return wait
-
-
-_UNSET = UNSET
 
 
 def _request_of(exc: httpx.RequestError) -> httpx.Request | None:
