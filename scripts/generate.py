@@ -1,9 +1,16 @@
 """Regenerate ``vaix_client/_generated`` from ``openapi.json`` (or check it is current).
 
-The pipeline: apply the guarded RFC 6902 patch ``spec/fixes.json`` to a copy of
-the vendored spec (``build/openapi.patched.json``), run the pinned
-openapi-python-client with ``generator-config.yaml`` and ``--fail-on-warning``,
-then stamp every generated module with a DO-NOT-EDIT header.
+The pipeline: fix a copy of the vendored spec with ``spec/fixes.json`` (targeted,
+guarded RFC 6902 patches, then rules that visit every operation), write it to
+``build/openapi.patched.json``, run the pinned openapi-python-client with
+``generator-config.yaml`` and ``--fail-on-warning`` into a temporary folder,
+stamp every module with a DO-NOT-EDIT header, and only then swap the new tree in
+(a failure leaves the committed tree as it was). It ends with a summary of what
+changed in the API since git ``HEAD``, and of the generated files added or removed.
+
+Addressing: a JSON pointer in ``spec/fixes.json`` may hold a name selector,
+``.../parameters/[name=user]/...``, resolved to the list index before use; a
+selector that matches nothing (or more than one item) is a failure.
 
 ``--check`` generates into a temporary folder and compares it with the committed
 tree: any changed, missing or extra file (untracked ones included) fails, so CI
@@ -13,12 +20,17 @@ proves the committed code is exactly what the pinned generator makes.
 from __future__ import annotations
 
 import argparse
+import copy
+import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.json"
 FIXES = ROOT / "spec" / "fixes.json"
 CONFIG = ROOT / "generator-config.yaml"
-PATCHED = ROOT / "build" / "openapi.patched.json"
+BUILD = ROOT / "build"
+PATCHED = BUILD / "openapi.patched.json"
 TARGET = ROOT / "vaix_client" / "_generated"
 GENERATOR_VERSION = "0.29.1"
 HEADER = (
@@ -36,39 +49,656 @@ HEADER = (
     " + spec/fixes.json. DO NOT EDIT: run `make generate`.\n"
 )
 IGNORED = {"__pycache__", ".ruff_cache"}
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+JSON = Any  # any JSON value
+
+
+# ------------------------------------------------------------------ failures
 
 
 class SpecFixError(Exception):
-    """A spec fix no longer matches the spec it was written for."""
+    """A spec fix no longer matches the spec it was written for.
+
+    The message names the fix, its reason, its target and what was found there,
+    so a maintainer knows which assumption upstream broke.
+    """
+
+    def __init__(self, fix: str, why: str, target: str, found: str, expected: str = "") -> None:
+        self.fix, self.why, self.target, self.found, self.expected = (
+            fix, why, target, found, expected,
+        )  # fmt: skip
+        lines = [
+            f"spec/fixes.json no longer fits openapi.json: fix `{fix}`",
+            f"  why:      {why}",
+            f"  target:   {target}",
+        ]
+        if expected:
+            lines.append(f"  expected: {expected}")
+        lines += [
+            f"  found:    {found}",
+            "The upstream spec changed under this fix: review the fix in spec/fixes.json"
+            " (and the test of its assumption in tests/test_spec_fixes.py).",
+        ]
+        super().__init__("\n".join(lines))
 
 
-def patch_spec(spec: dict[str, Any], fixes: list[dict[str, Any]]) -> dict[str, Any]:
-    """Apply ``fixes`` to a copy of ``spec``; refuse loudly if a guard fails."""
+def _show(value: JSON, limit: int = 300) -> str:
+    """A JSON value, shortened for a message."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
+
+
+# ------------------------------------------------------------------ pointers and selectors
+
+SELECTOR = re.compile(r"^\[(?P<key>[A-Za-z_$][\w$-]*)=(?P<value>.*)\]$")
+MISSING: Any = object()
+
+
+class _Miss(Exception):
+    """A pointer or selector that leads nowhere (the text says where and what is there)."""
+
+
+def _tokens(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    if not pointer.startswith("/"):
+        raise _Miss(f"not a JSON pointer: {pointer!r}")
+    return [token.replace("~1", "/").replace("~0", "~") for token in pointer[1:].split("/")]
+
+
+def _pointer(tokens: list[str]) -> str:
+    return "".join("/" + token.replace("~", "~0").replace("/", "~1") for token in tokens)
+
+
+def get(document: JSON, pointer: str) -> JSON:
+    """The value at a plain JSON pointer, or ``MISSING``."""
+    node = document
+    for token in _tokens(pointer):
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return MISSING
+    return node
+
+
+def deref(document: JSON, pointer: str, node: JSON) -> tuple[str, JSON]:
+    """Follow local ``$ref`` chains from ``node`` (at ``pointer``) to the referenced value."""
+    seen = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        ref = node["$ref"]
+        if not ref.startswith("#") or ref in seen:
+            break
+        seen.add(ref)
+        pointer, node = ref[1:], get(document, ref[1:])
+        if node is MISSING:
+            raise _Miss(f"dangling $ref {ref}")
+    return pointer, node
+
+
+def locate(document: JSON, pointer: str) -> tuple[str, JSON]:
+    """Resolve the name selectors of ``pointer`` to indexes; return it with its value.
+
+    ``[key=value]`` picks the one item of a list whose ``key`` is ``value`` (a
+    ``$ref`` item is matched by what it references, and the pointer continues
+    there). The value is ``MISSING`` when only the last token is absent; a
+    selector that matches no item or several, or a missing parent, raises ``_Miss``.
+    """
+    tokens = _tokens(pointer)
+    done: list[str] = []
+    node = document
+    for position, token in enumerate(tokens):
+        if node is MISSING:
+            raise _Miss(f"nothing at {_pointer(done[:-1]) or '/'}{'/' if done[:-1] else ''}"
+                        f"{done[-1] if done else ''}")  # fmt: skip
+        selector = SELECTOR.match(token)
+        if selector:
+            key, value = selector["key"], selector["value"]
+            if not isinstance(node, list):
+                raise _Miss(f"{_pointer(done) or '/'} is not a list but {_show(node, 80)}")
+            items = [deref(document, f"{_pointer(done)}/{i}", item) for i, item in enumerate(node)]
+            hits = [i for i, (_, item) in enumerate(items) if isinstance(item, dict)
+                    and item.get(key) == value]  # fmt: skip
+            if len(hits) != 1:
+                names = [item.get(key) for _, item in items if isinstance(item, dict)]
+                raise _Miss(
+                    f"{len(hits)} items with {key} {value!r} in {_pointer(done)}"
+                    f" (its {key}s: {', '.join(map(str, names)) or 'none'})"
+                )
+            target, node = items[hits[0]]
+            done = _tokens(target)
+            continue
+        if isinstance(node, dict):
+            node = node.get(token, MISSING)
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        elif isinstance(node, list) and token == "-":
+            node = MISSING
+        else:
+            node = MISSING
+        done.append(token)
+        if node is MISSING and position < len(tokens) - 1:
+            raise _Miss(f"nothing at {_pointer(done)}")
+    return _pointer(done), node
+
+
+# ------------------------------------------------------------------ walking the spec
+
+
+def operations(spec: JSON) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """Every operation: (its pointer, METHOD, path, the operation object)."""
+    for path, item in (spec.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            if isinstance(item.get(method), dict):
+                yield _pointer(["paths", path, method]), method.upper(), path, item[method]
+
+
+def operation_label(method: str, path: str, operation: dict[str, Any]) -> str:
+    """How the summary and messages name an operation."""
+    return str(operation.get("operationId") or f"{method} {path}")
+
+
+@dataclass
+class Param:
+    """One parameter as an operation sees it (``$ref`` resolved)."""
+
+    pointer: str
+    value: dict[str, Any]
+    operation_pointer: str
+    operation: dict[str, Any]
+    label: str
+
+
+def parameters(spec: JSON) -> Iterator[Param]:
+    """Every parameter of every operation (path-level ones included), each pointer once."""
+    seen: set[str] = set()
+    for op_pointer, method, path, operation in operations(spec):
+        path_pointer = op_pointer.rsplit("/", 1)[0]
+        lists = [
+            (f"{path_pointer}/parameters", spec["paths"][path].get("parameters")),
+            (f"{op_pointer}/parameters", operation.get("parameters")),
+        ]
+        for list_pointer, items in lists:
+            for index, item in enumerate(items or []):
+                pointer, value = deref(spec, f"{list_pointer}/{index}", item)
+                if pointer in seen or not isinstance(value, dict):
+                    continue
+                seen.add(pointer)
+                yield Param(
+                    pointer, value, op_pointer, operation, operation_label(method, path, operation)
+                )
+
+
+_SCHEMA_CHILDREN = ("properties", "patternProperties")
+_SCHEMA_CHILD = ("items", "additionalProperties", "not")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+
+
+def response_schemas(spec: JSON) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema node a response can reach (through ``$ref``s), each pointer once."""
+    seen: set[str] = set()
+
+    def visit(pointer: str, node: JSON) -> Iterator[tuple[str, dict[str, Any]]]:
+        pointer, node = deref(spec, pointer, node)
+        if pointer in seen or not isinstance(node, dict):
+            return
+        seen.add(pointer)
+        yield pointer, node
+        for key in _SCHEMA_CHILDREN:
+            for name, child in (node.get(key) or {}).items():
+                yield from visit(_pointer([*_tokens(pointer), key, name]), child)
+        for key in _SCHEMA_CHILD:
+            if isinstance(node.get(key), dict):
+                yield from visit(f"{pointer}/{key}", node[key])
+        for key in _SCHEMA_LISTS:
+            for index, child in enumerate(node.get(key) or []):
+                yield from visit(f"{pointer}/{key}/{index}", child)
+
+    for op_pointer, _, _, operation in operations(spec):
+        for status, response in (operation.get("responses") or {}).items():
+            r_pointer, resolved = deref(spec, _pointer([*_tokens(op_pointer), "responses", status]),
+                                        response)  # fmt: skip
+            for media, content in ((resolved or {}).get("content") or {}).items():
+                if isinstance(content, dict) and "schema" in content:
+                    c_pointer = _pointer([*_tokens(r_pointer), "content", media, "schema"])
+                    yield from visit(c_pointer, content["schema"])
+
+
+def _walk(node: JSON, pointer: str = "") -> Iterator[tuple[str, JSON]]:
+    """Every value in ``node`` with its pointer, ``node`` included."""
+    yield pointer, node
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _walk(value, _pointer([*_tokens(pointer), key]))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, f"{pointer}/{index}")
+
+
+# ------------------------------------------------------------------ the rules
+
+Rule = Callable[[dict[str, Any], dict[str, Any]], list[str]]
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    """Register a rule under the name ``spec/fixes.json`` uses for it."""
+
+    def register(function: Rule) -> Rule:
+        RULES[name] = function
+        return function
+
+    return register
+
+
+GITBOOK_TAG = re.compile(r"\{%-?.*?-?%\}")
+
+
+def strip_gitbook(text: str) -> str:
+    """``text`` without GitBook tags; a line that held only tags goes with the blank after it."""
+    lines: list[str] = []
+    source = text.split("\n")
+    skip_blank = False
+    for line in source:
+        if skip_blank and not line.strip():
+            skip_blank = False
+            continue
+        skip_blank = False
+        if GITBOOK_TAG.search(line):
+            line = GITBOOK_TAG.sub("", line)
+            if not line.strip():
+                skip_blank = not lines or not lines[-1].strip()
+                continue
+        lines.append(line)
+    stripped = "\n".join(lines)
+    return stripped.rstrip() + "\n" if text.endswith("\n") else stripped.strip()
+
+
+@rule("strip-gitbook-markup")
+def _strip_gitbook_markup(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """Every ``description`` and ``summary`` text loses its GitBook tags."""
+    changed = []
+    for pointer, node in list(_walk(spec)):
+        if not isinstance(node, dict):
+            continue
+        for key in ("description", "summary"):
+            text = node.get(key)
+            if isinstance(text, str) and GITBOOK_TAG.search(text):
+                node[key] = strip_gitbook(text)
+                changed.append(f"{pointer}/{key}")
+    return changed
+
+
+@rule("parameter-descriptions-onto-schemas")
+def _parameter_descriptions(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """Each parameter's description is copied onto its schema when the schema has none."""
+    changed = []
+    for param in parameters(spec):
+        schema, text = param.value.get("schema"), param.value.get("description")
+        if isinstance(text, str) and isinstance(schema, dict) and "$ref" not in schema:
+            if "description" not in schema:
+                schema["description"] = text
+                changed.append(f"{param.pointer}/schema/description")
+    return changed
+
+
+@rule("drop-required-parameter-defaults")
+def _required_defaults(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """A required parameter's schema loses its default."""
+    changed = []
+    for param in parameters(spec):
+        schema = param.value.get("schema")
+        if param.value.get("required") is True and isinstance(schema, dict) and "default" in schema:
+            del schema["default"]
+            changed.append(f"{param.pointer}/schema/default")
+    return changed
+
+
+def _parses_as(fmt: str, value: JSON) -> bool:
+    """Whether ``value`` is a valid ``date-time`` / ``date`` string."""
+    if not isinstance(value, str):
+        return False
+    parse = dt.datetime.fromisoformat if fmt == "date-time" else dt.date.fromisoformat
     try:
-        patched: dict[str, Any] = jsonpatch.JsonPatch(fixes).apply(spec, in_place=False)
-    except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
-        msg = (
-            f"spec/fixes.json no longer fits openapi.json: {exc}. The upstream spec "
-            "changed under a fix: review the fix (and the test of its assumption)."
-        )
-        raise SpecFixError(msg) from exc
-    return patched
+        parse(value)
+    except ValueError:
+        return False
+    return True
+
+
+@rule("drop-invalid-date-time-defaults")
+def _date_time_defaults(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """Any schema of format date-time/date whose default does not parse as one loses it."""
+    changed = []
+    for pointer, node in list(_walk(spec)):
+        if (
+            isinstance(node, dict)
+            and node.get("format") in {"date-time", "date"}
+            and "default" in node
+            and not _parses_as(node["format"], node["default"])
+        ):
+            del node["default"]
+            changed.append(f"{pointer}/default")
+    return changed
+
+
+def _named(config: dict[str, Any]) -> set[str]:
+    names = config.get("names")
+    if not isinstance(names, list) or not names:
+        raise SpecFixError(config["rule"], config.get("why", ""), "names", _show(names),
+                           "a non-empty list of parameter names")  # fmt: skip
+    return set(names)
+
+
+@rule("filter-expression-parameters")
+def _filter_expressions(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """A parameter named in ``names`` loses its enum (its value is an expression)."""
+    changed = []
+    for param in parameters(spec):
+        schema = param.value.get("schema")
+        if param.value.get("name") in _named(config) and isinstance(schema, dict):
+            if "enum" in schema:
+                del schema["enum"]
+                changed.append(f"{param.pointer}/schema/enum")
+    return changed
+
+
+def _pascal(text: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text))
+
+
+def _item_schema_name(spec: dict[str, Any], param: Param) -> str | None:
+    """The component named by the operation's 2xx JSON body (an array of it, or a property so)."""
+    responses = param.operation.get("responses") or {}
+    for status in sorted(s for s in responses if str(s).startswith("2")):
+        try:
+            _, response = deref(spec, "", responses[status])
+            content = (response.get("content") or {}).get("application/json") or {}
+            _, body = deref(spec, "", content.get("schema"))
+        except _Miss:
+            return None
+        if not isinstance(body, dict):
+            return None
+        arrays = [body] + [p for p in (body.get("properties") or {}).values() if isinstance(p, dict)]
+        for candidate in arrays:
+            ref = (candidate.get("items") or {}).get("$ref") if candidate.get("type") == "array" else None
+            if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+                return ref.rsplit("/", 1)[1]
+    return None
+
+
+def comma_separated_pattern(names: list[str]) -> str:
+    """A regular expression for a comma-separated list of ``names`` (none empty)."""
+    alternatives = "|".join(re.escape(name) for name in names)
+    return f"^(?:{alternatives})(?:,(?:{alternatives}))*$"
+
+
+@rule("comma-separated-list-parameters")
+def _comma_separated_lists(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """A parameter named in ``names`` moves its enum to ``<item schema>Field`` and gains a pattern.
+
+    The schema is named after the component the operation returns a list of
+    (``GameSession`` -> ``GameSessionField``), else after the operation; an
+    existing schema of that name is reused only if it lists the same names.
+    """
+    changed = []
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    for param in parameters(spec):
+        schema, name = param.value.get("schema"), param.value.get("name")
+        if name not in _named(config) or not isinstance(schema, dict) or "enum" not in schema:
+            continue
+        values = list(dict.fromkeys(schema.pop("enum")))
+        changed.append(f"{param.pointer}/schema/enum")
+        item = _item_schema_name(spec, param)
+        candidates = [f"{item}Field"] if item else []
+        candidates.append(f"{_pascal(param.label)}{_pascal(name)}")
+        for candidate in candidates:
+            existing = schemas.get(candidate)
+            if existing is None:
+                schemas[candidate] = {
+                    "description": f"A name that the {name} parameter can select.",
+                    "type": "string",
+                    "enum": values,
+                }
+                changed.append(_pointer(["components", "schemas", candidate]))
+                break
+            if existing.get("enum") == values:
+                break
+        else:
+            raise SpecFixError(
+                config["rule"], config.get("why", ""), f"{param.pointer} ({param.label} {name})",
+                f"schemas {', '.join(candidates)} exist with other names listed",
+                "a free schema name for the selectable names",
+            )  # fmt: skip
+        schema["pattern"] = comma_separated_pattern(values)
+    return changed
+
+
+@rule("non-empty-required-query-strings")
+def _non_empty_required(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """A required string query parameter without enum, pattern or minLength gets minLength 1."""
+    changed = []
+    for param in parameters(spec):
+        schema, value = param.value.get("schema"), param.value
+        if (
+            value.get("in") == "query"
+            and value.get("required") is True
+            and value.get("allowEmptyValue") is not True
+            and isinstance(schema, dict)
+            and schema.get("type") == "string"
+            and not {"enum", "pattern", "minLength"} & schema.keys()
+        ):
+            schema["minLength"] = 1
+            changed.append(f"{param.pointer}/schema/minLength")
+    return changed
+
+
+@rule("open-response-objects")
+def _open_objects(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """Every schema a response reaches loses ``additionalProperties: false``."""
+    changed = []
+    for pointer, node in list(response_schemas(spec)):
+        if node.get("additionalProperties") is False:
+            del node["additionalProperties"]
+            changed.append(f"{pointer}/additionalProperties")
+    return changed
+
+
+def _one_of_text(values: list[JSON]) -> str:
+    shown = [f"`{value}`" for value in values]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+
+
+@rule("open-status-enums")
+def _open_status(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+    """A response's string ``status`` property loses its enum; its description names the values."""
+    changed = []
+    for pointer, node in list(response_schemas(spec)):
+        status = (node.get("properties") or {}).get("status")
+        if isinstance(status, dict) and status.get("type") == "string" and "enum" in status:
+            values = status.pop("enum")
+            text = str(status.get("description", "")).strip().rstrip(".")
+            known = _one_of_text(values)
+            status["description"] = f"{text}: {known}." if text else f"One of {known}."
+            changed.append(f"{pointer}/properties/status/enum")
+    return changed
+
+
+# ------------------------------------------------------------------ applying spec/fixes.json
+
+
+@dataclass
+class FixReport:
+    """What the fixes did: the places each rule changed, by rule name."""
+
+    changes: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _apply_targeted(spec: dict[str, Any], fix: dict[str, Any]) -> dict[str, Any]:
+    """Apply one targeted fix (RFC 6902 ops whose pointers may hold name selectors)."""
+    name, why = fix.get("name", "?"), fix.get("why", "")
+    for op in fix["patch"]:
+        resolved = dict(op)
+        for key in ("path", "from"):
+            if key in op:
+                try:
+                    resolved[key], _ = locate(spec, op[key])
+                except _Miss as exc:
+                    raise SpecFixError(name, why, op[key], str(exc)) from exc
+        try:
+            spec = jsonpatch.JsonPatch([resolved]).apply(spec, in_place=False)
+        except (jsonpatch.JsonPatchException, jsonpatch.JsonPointerException) as exc:
+            found = get(spec, resolved["path"])
+            shown = "nothing" if found is MISSING else _show(found)
+            expected = _show(op["value"]) if op["op"] == "test" else f"{op['op']} to apply"
+            raise SpecFixError(name, why, op["path"], f"{shown} ({exc})", expected) from exc
+    return spec
+
+
+def _apply_rule(spec: dict[str, Any], entry: dict[str, Any], report: FixReport) -> None:
+    """Check a rule's expectations, run it over the whole spec, check it acted on each."""
+    name, why = entry.get("rule", "?"), entry.get("why", "")
+    if name not in RULES:
+        raise SpecFixError(name, why, "spec/fixes.json", "no such rule", ", ".join(sorted(RULES)))
+    expected: list[tuple[str, str]] = []
+    for expectation in entry.get("expect", []):
+        try:
+            pointer, value = locate(spec, expectation["at"])
+        except _Miss as exc:
+            raise SpecFixError(name, why, expectation["at"], str(exc)) from exc
+        if "value" in expectation and value != expectation["value"]:
+            shown = "nothing" if value is MISSING else _show(value)
+            raise SpecFixError(name, why, expectation["at"], shown, _show(expectation["value"]))
+        expected.append((expectation["at"], pointer))
+    changed = RULES[name](spec, entry)
+    for written, pointer in expected:
+        if pointer not in changed:
+            now = get(spec, pointer)
+            shown = "nothing" if now is MISSING else _show(now)
+            raise SpecFixError(
+                name, why, written, f"{shown}: the rule found nothing to do there",
+                "the rule to change it",
+            )  # fmt: skip
+    report.changes[name] = changed
+
+
+def apply_fixes(spec: dict[str, Any], fixes: dict[str, Any]) -> tuple[dict[str, Any], FixReport]:
+    """Fix a copy of ``spec``: targeted fixes first (on upstream's text), then every rule."""
+    patched = copy.deepcopy(spec)
+    for fix in fixes.get("fixes", []):
+        patched = _apply_targeted(patched, fix)
+    report = FixReport()
+    for entry in fixes.get("rules", []):
+        _apply_rule(patched, entry, report)
+    return patched, report
+
+
+def patch_spec(spec: dict[str, Any], fixes: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``fixes`` (the content of spec/fixes.json) to a copy of ``spec``; refuse loudly."""
+    return apply_fixes(spec, fixes)[0]
+
+
+def load_fixes() -> dict[str, Any]:
+    """The content of spec/fixes.json."""
+    return json.loads(FIXES.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 def write_patched_spec(path: Path = PATCHED) -> Path:
     """Write the patched copy of the vendored spec to ``path``."""
     spec = json.loads(SPEC.read_text(encoding="utf-8"))
-    fixes = json.loads(FIXES.read_text(encoding="utf-8"))
+    patched = patch_spec(spec, load_fixes())
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(patch_spec(spec, fixes), indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(patched, indent=2) + "\n", encoding="utf-8")
     return path
 
 
-def generate(output: Path) -> None:
-    """Generate the package into ``output`` (deleted first: --overwrite leaves stray files)."""
-    spec_path = write_patched_spec()
-    if output.exists():
-        shutil.rmtree(output)
+# ------------------------------------------------------------------ the change summary
+
+SURFACE = ("operations", "parameters", "fields", "enum values")
+
+
+def api_surface(spec: dict[str, Any]) -> dict[str, set[str]]:
+    """What a user of the SDK sees of ``spec``: operations, parameters, fields, enum values."""
+    surface: dict[str, set[str]] = {kind: set() for kind in SURFACE}
+
+    def enum_values(owner: str, schema: JSON) -> None:
+        if isinstance(schema, dict) and isinstance(schema.get("enum"), list):
+            surface["enum values"].update(f"{owner}: {value}" for value in schema["enum"])
+
+    def fields(owner: str, schema: JSON) -> None:
+        if not isinstance(schema, dict) or "$ref" in schema:
+            return
+        for name, prop in (schema.get("properties") or {}).items():
+            surface["fields"].add(f"{owner}.{name}")
+            enum_values(f"{owner}.{name}", prop)
+        enum_values(owner, schema)
+
+    for _, method, path, operation in operations(spec):
+        label = operation_label(method, path, operation)
+        surface["operations"].add(f"{method} {path} ({label})")
+        for status, response in (operation.get("responses") or {}).items():
+            for content in ((response or {}).get("content") or {}).values():
+                fields(f"{label} {status} response", (content or {}).get("schema"))
+    for param in parameters(spec):
+        name = f"{param.label}: {param.value.get('name')} (in {param.value.get('in')})"
+        surface["parameters"].add(name)
+        enum_values(f"{param.label}: {param.value.get('name')}", param.value.get("schema"))
+    for name, schema in ((spec.get("components") or {}).get("schemas") or {}).items():
+        fields(name, schema)
+    return surface
+
+
+def summarise(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """One line per operation, parameter, field or enum value added (+) or removed (-)."""
+    old, new = api_surface(before), api_surface(after)
+    lines = []
+    for kind in SURFACE:
+        lines += [f"+ {kind[:-1] if kind != 'enum values' else 'enum value'} {item}"
+                  for item in sorted(new[kind] - old[kind])]  # fmt: skip
+        lines += [f"- {kind[:-1] if kind != 'enum values' else 'enum value'} {item}"
+                  for item in sorted(old[kind] - new[kind])]  # fmt: skip
+    return lines
+
+
+def baseline(fixes: dict[str, Any], ref: str = "HEAD") -> tuple[dict[str, Any] | None, str]:
+    """The patched spec at git ``ref`` (its openapi.json, today's fixes), and what it is."""
+    result = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{ref}:openapi.json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        return None, f"no baseline: `git show {ref}:openapi.json` failed ({result.stderr.strip()})"
+    old = json.loads(result.stdout)
+    try:
+        return patch_spec(old, fixes), f"openapi.json at {ref}, fixed by today's spec/fixes.json"
+    except SpecFixError:
+        return old, f"openapi.json at {ref} unpatched (today's spec/fixes.json does not fit it)"
+
+
+def print_summary(patched: dict[str, Any], report: FixReport) -> None:
+    """Print what changed in the API since HEAD, and how much each rule changed."""
+    before, what = baseline(load_fixes())
+    print(f"API changes since HEAD (compared with {what}):")
+    if before is None:
+        print("  (none computed)")
+    else:
+        lines = summarise(before, patched)
+        for line in lines:
+            print(f"  {line}")
+        if not lines:
+            print("  none: no operation, parameter, field or enum value added or removed")
+    counts = ", ".join(f"{name} {len(places)}" for name, places in report.changes.items())
+    print(f"Rules applied (places changed): {counts}.")
+
+
+# ------------------------------------------------------------------ running the generator
+
+
+def run_generator(spec_path: Path, output: Path) -> None:
+    """Run the pinned generator on ``spec_path`` into ``output`` (absent) and stamp the modules."""
     env = dict(os.environ)
     # Post-hooks call `ruff`: use the pinned one installed beside this interpreter.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -84,7 +714,8 @@ def generate(output: Path) -> None:
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         sys.stderr.write(result.stdout + result.stderr)
-        raise SystemExit(f"openapi-python-client failed (exit {result.returncode})")
+        msg = f"openapi-python-client failed (exit {result.returncode})"
+        raise GenerationError(msg)
     for name in IGNORED:
         for junk in list(output.rglob(name)):
             shutil.rmtree(junk)
@@ -92,13 +723,43 @@ def generate(output: Path) -> None:
         module.write_text(HEADER + module.read_text(encoding="utf-8"), encoding="utf-8")
 
 
+class GenerationError(Exception):
+    """The generator refused the patched spec."""
+
+
 def _files(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` (caches excepted), by relative path, with its bytes."""
+    if not root.is_dir():
+        return {}
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in root.rglob("*")
         if path.is_file() and not IGNORED.intersection(path.relative_to(root).parts)
     }
+
+
+def generate(output: Path = TARGET) -> tuple[list[str], list[str]]:
+    """Generate into a temporary folder beside ``output``; swap it in only on success.
+
+    Returns the files added and removed (relative to ``output``), for the reviewer:
+    new files are untracked, so ``git diff`` alone would not show them.
+    """
+    spec_path = write_patched_spec()
+    with tempfile.TemporaryDirectory(dir=output.parent, prefix=".generating-") as tmp:
+        fresh = Path(tmp) / output.name
+        run_generator(spec_path, fresh)
+        old, new = _files(output), _files(fresh)
+        if output.exists():
+            previous = Path(tmp) / "previous"
+            os.replace(output, previous)
+            try:
+                os.replace(fresh, output)
+            except OSError:
+                os.replace(previous, output)
+                raise
+        else:
+            os.replace(fresh, output)
+    return sorted(new.keys() - old.keys()), sorted(old.keys() - new.keys())
 
 
 def differences(expected: Path, actual: Path) -> list[str]:
@@ -119,9 +780,10 @@ def differences(expected: Path, actual: Path) -> list[str]:
 
 def check() -> int:
     """Regenerate into a temporary folder and compare with the committed tree."""
+    spec_path = write_patched_spec()
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "_generated"
-        generate(fresh)
+        run_generator(spec_path, fresh)
         if not TARGET.is_dir():
             print("vaix_client/_generated/ is missing: run `make generate`", file=sys.stderr)
             return 1
@@ -148,11 +810,28 @@ def main() -> int:
             return 0
         if args.check:
             return check()
-        generate(TARGET)
+        spec = json.loads(SPEC.read_text(encoding="utf-8"))
+        patched, report = apply_fixes(spec, load_fixes())
+        added, removed = generate(TARGET)
     except SpecFixError as exc:
         print(exc, file=sys.stderr)
+        print("Nothing was written: vaix_client/_generated/ is as it was.", file=sys.stderr)
         return 1
-    print("Generated vaix_client/_generated/ (review with `git diff`).")
+    except GenerationError as exc:
+        print(exc, file=sys.stderr)
+        print("Nothing was written: vaix_client/_generated/ is as it was.", file=sys.stderr)
+        return 1
+    print("Generated vaix_client/_generated/.")
+    print_summary(patched, report)
+    if added:
+        print("New generated files (untracked: `git add` them with the rest):")
+        for name in added:
+            print(f"  + vaix_client/_generated/{name}")
+    if removed:
+        print("Generated files no longer made (deleted):")
+        for name in removed:
+            print(f"  - vaix_client/_generated/{name}")
+    print("Review with `git status` and `git diff`, then run `make test`.")
     return 0
 
 
