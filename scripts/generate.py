@@ -30,9 +30,8 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jsonpatch
 
@@ -76,8 +75,10 @@ class SpecFixError(Exception):
             lines.append(f"  expected: {expected}")
         lines += [
             f"  found:    {found}",
-            "The upstream spec changed under this fix: review the fix in spec/fixes.json"
-            " (and the test of its assumption in tests/test_spec_fixes.py).",
+            (
+                "The upstream spec changed under this fix: review the fix in spec/fixes.json"
+                " (and the test of its assumption in tests/test_spec_fixes.py)."
+            ),
         ]
         super().__init__("\n".join(lines))
 
@@ -94,7 +95,7 @@ SELECTOR = re.compile(r"^\[(?P<key>[A-Za-z_$][\w$-]*)=(?P<value>.*)\]$")
 MISSING: Any = object()
 
 
-class _Miss(Exception):
+class _MissError(Exception):
     """A pointer or selector that leads nowhere (the text says where and what is there)."""
 
 
@@ -102,7 +103,7 @@ def _tokens(pointer: str) -> list[str]:
     if not pointer:
         return []
     if not pointer.startswith("/"):
-        raise _Miss(f"not a JSON pointer: {pointer!r}")
+        raise _MissError(f"not a JSON pointer: {pointer!r}")
     return [token.replace("~1", "/").replace("~0", "~") for token in pointer[1:].split("/")]
 
 
@@ -123,17 +124,24 @@ def get(document: JSON, pointer: str) -> JSON:
     return node
 
 
-def deref(document: JSON, pointer: str, node: JSON) -> tuple[str, JSON]:
-    """Follow local ``$ref`` chains from ``node`` (at ``pointer``) to the referenced value."""
+def deref(document: JSON, pointer: str, node: JSON, *, strict: bool = False) -> tuple[str, JSON]:
+    """Follow local ``$ref`` chains from ``node`` (at ``pointer``) to the referenced value.
+
+    A dangling ``$ref`` raises ``_MissError`` if ``strict``; otherwise it is left as it
+    is (the rules skip it, and the generator reports it).
+    """
     seen = set()
     while isinstance(node, dict) and isinstance(node.get("$ref"), str):
         ref = node["$ref"]
         if not ref.startswith("#") or ref in seen:
             break
         seen.add(ref)
-        pointer, node = ref[1:], get(document, ref[1:])
-        if node is MISSING:
-            raise _Miss(f"dangling $ref {ref}")
+        target = get(document, ref[1:])
+        if target is MISSING:
+            if strict:
+                raise _MissError(f"dangling $ref {ref}")
+            break
+        pointer, node = ref[1:], target
     return pointer, node
 
 
@@ -143,26 +151,27 @@ def locate(document: JSON, pointer: str) -> tuple[str, JSON]:
     ``[key=value]`` picks the one item of a list whose ``key`` is ``value`` (a
     ``$ref`` item is matched by what it references, and the pointer continues
     there). The value is ``MISSING`` when only the last token is absent; a
-    selector that matches no item or several, or a missing parent, raises ``_Miss``.
+    selector that matches no item or several, or a missing parent, raises ``_MissError``.
     """
     tokens = _tokens(pointer)
     done: list[str] = []
     node = document
     for position, token in enumerate(tokens):
         if node is MISSING:
-            raise _Miss(f"nothing at {_pointer(done[:-1]) or '/'}{'/' if done[:-1] else ''}"
+            raise _MissError(f"nothing at {_pointer(done[:-1]) or '/'}{'/' if done[:-1] else ''}"
                         f"{done[-1] if done else ''}")  # fmt: skip
         selector = SELECTOR.match(token)
         if selector:
             key, value = selector["key"], selector["value"]
             if not isinstance(node, list):
-                raise _Miss(f"{_pointer(done) or '/'} is not a list but {_show(node, 80)}")
-            items = [deref(document, f"{_pointer(done)}/{i}", item) for i, item in enumerate(node)]
+                raise _MissError(f"{_pointer(done) or '/'} is not a list but {_show(node, 80)}")
+            items = [deref(document, f"{_pointer(done)}/{i}", item, strict=True)
+                     for i, item in enumerate(node)]  # fmt: skip
             hits = [i for i, (_, item) in enumerate(items) if isinstance(item, dict)
                     and item.get(key) == value]  # fmt: skip
             if len(hits) != 1:
                 names = [item.get(key) for _, item in items if isinstance(item, dict)]
-                raise _Miss(
+                raise _MissError(
                     f"{len(hits)} items with {key} {value!r} in {_pointer(done)}"
                     f" (its {key}s: {', '.join(map(str, names)) or 'none'})"
                 )
@@ -173,13 +182,11 @@ def locate(document: JSON, pointer: str) -> tuple[str, JSON]:
             node = node.get(token, MISSING)
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
             node = node[int(token)]
-        elif isinstance(node, list) and token == "-":
-            node = MISSING
         else:
             node = MISSING
         done.append(token)
         if node is MISSING and position < len(tokens) - 1:
-            raise _Miss(f"nothing at {_pointer(done)}")
+            raise _MissError(f"nothing at {_pointer(done)}")
     return _pointer(done), node
 
 
@@ -201,8 +208,7 @@ def operation_label(method: str, path: str, operation: dict[str, Any]) -> str:
     return str(operation.get("operationId") or f"{method} {path}")
 
 
-@dataclass
-class Param:
+class Param(NamedTuple):
     """One parameter as an operation sees it (``$ref`` resolved)."""
 
     pointer: str
@@ -237,34 +243,42 @@ _SCHEMA_CHILD = ("items", "additionalProperties", "not")
 _SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
 
 
+def _schema_children(pointer: str, node: dict[str, Any]) -> Iterator[tuple[str, JSON]]:
+    """The subschemas of a schema node, with their pointers."""
+    for key in _SCHEMA_CHILDREN:
+        for name, child in (node.get(key) or {}).items():
+            yield _pointer([*_tokens(pointer), key, name]), child
+    for key in _SCHEMA_CHILD:
+        if isinstance(node.get(key), dict):
+            yield f"{pointer}/{key}", node[key]
+    for key in _SCHEMA_LISTS:
+        for index, child in enumerate(node.get(key) or []):
+            yield f"{pointer}/{key}/{index}", child
+
+
+def _response_bodies(spec: JSON) -> Iterator[tuple[str, JSON]]:
+    """The schema of every response body of every operation, with its pointer."""
+    for op_pointer, _, _, operation in operations(spec):
+        for status, response in (operation.get("responses") or {}).items():
+            at = _pointer([*_tokens(op_pointer), "responses", status])
+            r_pointer, resolved = deref(spec, at, response)
+            for media, content in ((resolved or {}).get("content") or {}).items():
+                if isinstance(content, dict) and "schema" in content:
+                    at = _pointer([*_tokens(r_pointer), "content", media, "schema"])
+                    yield at, content["schema"]
+
+
 def response_schemas(spec: JSON) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every schema node a response can reach (through ``$ref``s), each pointer once."""
     seen: set[str] = set()
-
-    def visit(pointer: str, node: JSON) -> Iterator[tuple[str, dict[str, Any]]]:
-        pointer, node = deref(spec, pointer, node)
+    pending = list(_response_bodies(spec))
+    while pending:
+        pointer, node = deref(spec, *pending.pop(0))
         if pointer in seen or not isinstance(node, dict):
-            return
+            continue
         seen.add(pointer)
         yield pointer, node
-        for key in _SCHEMA_CHILDREN:
-            for name, child in (node.get(key) or {}).items():
-                yield from visit(_pointer([*_tokens(pointer), key, name]), child)
-        for key in _SCHEMA_CHILD:
-            if isinstance(node.get(key), dict):
-                yield from visit(f"{pointer}/{key}", node[key])
-        for key in _SCHEMA_LISTS:
-            for index, child in enumerate(node.get(key) or []):
-                yield from visit(f"{pointer}/{key}/{index}", child)
-
-    for op_pointer, _, _, operation in operations(spec):
-        for status, response in (operation.get("responses") or {}).items():
-            r_pointer, resolved = deref(spec, _pointer([*_tokens(op_pointer), "responses", status]),
-                                        response)  # fmt: skip
-            for media, content in ((resolved or {}).get("content") or {}).items():
-                if isinstance(content, dict) and "schema" in content:
-                    c_pointer = _pointer([*_tokens(r_pointer), "content", media, "schema"])
-                    yield from visit(c_pointer, content["schema"])
+        pending[:0] = list(_schema_children(pointer, node))
 
 
 def _walk(node: JSON, pointer: str = "") -> Iterator[tuple[str, JSON]]:
@@ -307,18 +321,17 @@ def strip_gitbook(text: str) -> str:
             skip_blank = False
             continue
         skip_blank = False
-        if GITBOOK_TAG.search(line):
-            line = GITBOOK_TAG.sub("", line)
-            if not line.strip():
-                skip_blank = not lines or not lines[-1].strip()
-                continue
-        lines.append(line)
+        kept = GITBOOK_TAG.sub("", line)
+        if kept != line and not kept.strip():
+            skip_blank = not lines or not lines[-1].strip()
+            continue
+        lines.append(kept)
     stripped = "\n".join(lines)
     return stripped.rstrip() + "\n" if text.endswith("\n") else stripped.strip()
 
 
 @rule("strip-gitbook-markup")
-def _strip_gitbook_markup(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+def _strip_gitbook_markup(spec: dict[str, Any], _config: dict[str, Any]) -> list[str]:
     """Every ``description`` and ``summary`` text loses its GitBook tags."""
     changed = []
     for pointer, node in list(_walk(spec)):
@@ -333,20 +346,21 @@ def _strip_gitbook_markup(spec: dict[str, Any], config: dict[str, Any]) -> list[
 
 
 @rule("parameter-descriptions-onto-schemas")
-def _parameter_descriptions(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+def _parameter_descriptions(spec: dict[str, Any], _config: dict[str, Any]) -> list[str]:
     """Each parameter's description is copied onto its schema when the schema has none."""
     changed = []
     for param in parameters(spec):
         schema, text = param.value.get("schema"), param.value.get("description")
-        if isinstance(text, str) and isinstance(schema, dict) and "$ref" not in schema:
-            if "description" not in schema:
-                schema["description"] = text
-                changed.append(f"{param.pointer}/schema/description")
+        if not isinstance(text, str) or not isinstance(schema, dict):
+            continue
+        if not {"$ref", "description"} & schema.keys():
+            schema["description"] = text
+            changed.append(f"{param.pointer}/schema/description")
     return changed
 
 
 @rule("drop-required-parameter-defaults")
-def _required_defaults(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+def _required_defaults(spec: dict[str, Any], _config: dict[str, Any]) -> list[str]:
     """A required parameter's schema loses its default."""
     changed = []
     for param in parameters(spec):
@@ -370,7 +384,7 @@ def _parses_as(fmt: str, value: JSON) -> bool:
 
 
 @rule("drop-invalid-date-time-defaults")
-def _date_time_defaults(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+def _date_time_defaults(spec: dict[str, Any], _config: dict[str, Any]) -> list[str]:
     """Any schema of format date-time/date whose default does not parse as one loses it."""
     changed = []
     for pointer, node in list(_walk(spec)):
@@ -399,10 +413,10 @@ def _filter_expressions(spec: dict[str, Any], config: dict[str, Any]) -> list[st
     changed = []
     for param in parameters(spec):
         schema = param.value.get("schema")
-        if param.value.get("name") in _named(config) and isinstance(schema, dict):
-            if "enum" in schema:
-                del schema["enum"]
-                changed.append(f"{param.pointer}/schema/enum")
+        named = param.value.get("name") in _named(config)
+        if named and isinstance(schema, dict) and "enum" in schema:
+            del schema["enum"]
+            changed.append(f"{param.pointer}/schema/enum")
     return changed
 
 
@@ -418,13 +432,19 @@ def _item_schema_name(spec: dict[str, Any], param: Param) -> str | None:
             _, response = deref(spec, "", responses[status])
             content = (response.get("content") or {}).get("application/json") or {}
             _, body = deref(spec, "", content.get("schema"))
-        except _Miss:
+        except _MissError:
             return None
         if not isinstance(body, dict):
             return None
-        arrays = [body] + [p for p in (body.get("properties") or {}).values() if isinstance(p, dict)]
+        arrays = [body] + [
+            p for p in (body.get("properties") or {}).values() if isinstance(p, dict)
+        ]
         for candidate in arrays:
-            ref = (candidate.get("items") or {}).get("$ref") if candidate.get("type") == "array" else None
+            ref = (
+                (candidate.get("items") or {}).get("$ref")
+                if candidate.get("type") == "array"
+                else None
+            )
             if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
                 return ref.rsplit("/", 1)[1]
     return None
@@ -478,7 +498,7 @@ def _comma_separated_lists(spec: dict[str, Any], config: dict[str, Any]) -> list
 
 
 @rule("non-empty-required-query-strings")
-def _non_empty_required(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+def _non_empty_required(spec: dict[str, Any], _config: dict[str, Any]) -> list[str]:
     """A required string query parameter without enum, pattern or minLength gets minLength 1."""
     changed = []
     for param in parameters(spec):
@@ -497,7 +517,7 @@ def _non_empty_required(spec: dict[str, Any], config: dict[str, Any]) -> list[st
 
 
 @rule("open-response-objects")
-def _open_objects(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+def _open_objects(spec: dict[str, Any], _config: dict[str, Any]) -> list[str]:
     """Every schema a response reaches loses ``additionalProperties: false``."""
     changed = []
     for pointer, node in list(response_schemas(spec)):
@@ -513,7 +533,7 @@ def _one_of_text(values: list[JSON]) -> str:
 
 
 @rule("open-status-enums")
-def _open_status(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
+def _open_status(spec: dict[str, Any], _config: dict[str, Any]) -> list[str]:
     """A response's string ``status`` property loses its enum; its description names the values."""
     changed = []
     for pointer, node in list(response_schemas(spec)):
@@ -530,11 +550,14 @@ def _open_status(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
 # ------------------------------------------------------------------ applying spec/fixes.json
 
 
-@dataclass
 class FixReport:
-    """What the fixes did: the places each rule changed, by rule name."""
+    """What the fixes did: the places each rule changed, by rule name.
 
-    changes: dict[str, list[str]] = field(default_factory=dict)
+    (No dataclasses in this script: tests load it by path without registering it.)
+    """
+
+    def __init__(self) -> None:
+        self.changes: dict[str, list[str]] = {}
 
 
 def _apply_targeted(spec: dict[str, Any], fix: dict[str, Any]) -> dict[str, Any]:
@@ -546,7 +569,7 @@ def _apply_targeted(spec: dict[str, Any], fix: dict[str, Any]) -> dict[str, Any]
             if key in op:
                 try:
                     resolved[key], _ = locate(spec, op[key])
-                except _Miss as exc:
+                except _MissError as exc:
                     raise SpecFixError(name, why, op[key], str(exc)) from exc
         try:
             spec = jsonpatch.JsonPatch([resolved]).apply(spec, in_place=False)
@@ -567,7 +590,7 @@ def _apply_rule(spec: dict[str, Any], entry: dict[str, Any], report: FixReport) 
     for expectation in entry.get("expect", []):
         try:
             pointer, value = locate(spec, expectation["at"])
-        except _Miss as exc:
+        except _MissError as exc:
             raise SpecFixError(name, why, expectation["at"], str(exc)) from exc
         if "value" in expectation and value != expectation["value"]:
             shown = "nothing" if value is MISSING else _show(value)
@@ -617,37 +640,45 @@ def write_patched_spec(path: Path = PATCHED) -> Path:
 
 # ------------------------------------------------------------------ the change summary
 
-SURFACE = ("operations", "parameters", "fields", "enum values")
+SURFACE = {"operations": "operation", "parameters": "parameter", "fields": "field",
+           "enum values": "enum value"}  # fmt: skip
+
+
+def _enum_values(surface: dict[str, set[str]], owner: str, schema: JSON) -> None:
+    if isinstance(schema, dict) and isinstance(schema.get("enum"), list):
+        surface["enum values"].update(f"{owner}: {value}" for value in schema["enum"])
+
+
+def _fields(surface: dict[str, set[str]], owner: str, schema: JSON) -> None:
+    if not isinstance(schema, dict) or "$ref" in schema:
+        return
+    for name, prop in (schema.get("properties") or {}).items():
+        surface["fields"].add(f"{owner}.{name}")
+        _enum_values(surface, f"{owner}.{name}", prop)
+    _enum_values(surface, owner, schema)
+
+
+def _owned_schemas(spec: dict[str, Any]) -> Iterator[tuple[str, JSON]]:
+    """Each inline response body (named by operation and status) and each component schema."""
+    for _, method, path, operation in operations(spec):
+        label = operation_label(method, path, operation)
+        for status, response in (operation.get("responses") or {}).items():
+            for content in ((response or {}).get("content") or {}).values():
+                yield f"{label} {status} response", (content or {}).get("schema")
+    yield from ((spec.get("components") or {}).get("schemas") or {}).items()
 
 
 def api_surface(spec: dict[str, Any]) -> dict[str, set[str]]:
     """What a user of the SDK sees of ``spec``: operations, parameters, fields, enum values."""
     surface: dict[str, set[str]] = {kind: set() for kind in SURFACE}
-
-    def enum_values(owner: str, schema: JSON) -> None:
-        if isinstance(schema, dict) and isinstance(schema.get("enum"), list):
-            surface["enum values"].update(f"{owner}: {value}" for value in schema["enum"])
-
-    def fields(owner: str, schema: JSON) -> None:
-        if not isinstance(schema, dict) or "$ref" in schema:
-            return
-        for name, prop in (schema.get("properties") or {}).items():
-            surface["fields"].add(f"{owner}.{name}")
-            enum_values(f"{owner}.{name}", prop)
-        enum_values(owner, schema)
-
     for _, method, path, operation in operations(spec):
-        label = operation_label(method, path, operation)
-        surface["operations"].add(f"{method} {path} ({label})")
-        for status, response in (operation.get("responses") or {}).items():
-            for content in ((response or {}).get("content") or {}).values():
-                fields(f"{label} {status} response", (content or {}).get("schema"))
+        surface["operations"].add(f"{method} {path} ({operation_label(method, path, operation)})")
     for param in parameters(spec):
-        name = f"{param.label}: {param.value.get('name')} (in {param.value.get('in')})"
-        surface["parameters"].add(name)
-        enum_values(f"{param.label}: {param.value.get('name')}", param.value.get("schema"))
-    for name, schema in ((spec.get("components") or {}).get("schemas") or {}).items():
-        fields(name, schema)
+        name = f"{param.label}: {param.value.get('name')}"
+        surface["parameters"].add(f"{name} (in {param.value.get('in')})")
+        _enum_values(surface, name, param.value.get("schema"))
+    for owner, schema in _owned_schemas(spec):
+        _fields(surface, owner, schema)
     return surface
 
 
@@ -655,18 +686,16 @@ def summarise(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     """One line per operation, parameter, field or enum value added (+) or removed (-)."""
     old, new = api_surface(before), api_surface(after)
     lines = []
-    for kind in SURFACE:
-        lines += [f"+ {kind[:-1] if kind != 'enum values' else 'enum value'} {item}"
-                  for item in sorted(new[kind] - old[kind])]  # fmt: skip
-        lines += [f"- {kind[:-1] if kind != 'enum values' else 'enum value'} {item}"
-                  for item in sorted(old[kind] - new[kind])]  # fmt: skip
+    for kind, one in SURFACE.items():
+        lines += [f"+ {one} {item}" for item in sorted(new[kind] - old[kind])]
+        lines += [f"- {one} {item}" for item in sorted(old[kind] - new[kind])]
     return lines
 
 
 def baseline(fixes: dict[str, Any], ref: str = "HEAD") -> tuple[dict[str, Any] | None, str]:
     """The patched spec at git ``ref`` (its openapi.json, today's fixes), and what it is."""
     result = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{ref}:openapi.json"],
+        ["git", "-C", str(ROOT), "show", f"{ref}:openapi.json"],  # noqa: S607 (git from PATH)
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if result.returncode != 0:
@@ -751,14 +780,14 @@ def generate(output: Path = TARGET) -> tuple[list[str], list[str]]:
         old, new = _files(output), _files(fresh)
         if output.exists():
             previous = Path(tmp) / "previous"
-            os.replace(output, previous)
+            output.replace(previous)
             try:
-                os.replace(fresh, output)
+                fresh.replace(output)
             except OSError:
-                os.replace(previous, output)
+                previous.replace(output)
                 raise
         else:
-            os.replace(fresh, output)
+            fresh.replace(output)
     return sorted(new.keys() - old.keys()), sorted(old.keys() - new.keys())
 
 

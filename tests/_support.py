@@ -47,8 +47,8 @@ SpecFixError = cast("type[Exception]", generate_script.SpecFixError)
 HEADER = cast("str", generate_script.HEADER)
 
 
-def patch_spec(spec: dict[str, Any], fixes: list[dict[str, Any]]) -> dict[str, Any]:
-    """Apply ``fixes`` to a copy of ``spec`` exactly as ``make generate`` does."""
+def patch_spec(spec: dict[str, Any], fixes: dict[str, Any]) -> dict[str, Any]:
+    """Apply ``fixes`` (spec/fixes.json) to a copy of ``spec`` as ``make generate`` does."""
     return cast("dict[str, Any]", generate_script.patch_spec(spec, fixes))
 
 
@@ -58,8 +58,8 @@ def _upstream() -> dict[str, Any]:
 
 
 @functools.cache
-def _fixes() -> list[dict[str, Any]]:
-    return cast("list[dict[str, Any]]", json.loads(FIXES_PATH.read_text(encoding="utf-8")))
+def _fixes() -> dict[str, Any]:
+    return cast("dict[str, Any]", json.loads(FIXES_PATH.read_text(encoding="utf-8")))
 
 
 def upstream_spec() -> dict[str, Any]:
@@ -67,20 +67,9 @@ def upstream_spec() -> dict[str, Any]:
     return copy.deepcopy(_upstream())
 
 
-def fix_ops() -> list[dict[str, Any]]:
-    """A fresh deep copy of every op of ``spec/fixes.json``, in order."""
+def fixes_document() -> dict[str, Any]:
+    """A fresh deep copy of spec/fixes.json: ``fixes`` (targeted patches) and ``rules``."""
     return copy.deepcopy(_fixes())
-
-
-def fixes_by_reason() -> list[tuple[str, list[dict[str, Any]]]]:
-    """Split the patch into fixes: each starts at an op with a ``why`` and runs to the next."""
-    fixes: list[tuple[str, list[dict[str, Any]]]] = []
-    for op in fix_ops():
-        if "why" in op:
-            fixes.append((op["why"], []))
-        assert fixes, "the first op of spec/fixes.json must say why"
-        fixes[-1][1].append(op)
-    return fixes
 
 
 @functools.cache
