@@ -23,7 +23,7 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)  ## create .venv and install the package with every dev tool
 
-generate: $(STAMP)  ## regenerate vaix_client/_generated from openapi.json + spec/fixes.json
+generate: $(STAMP)  ## regenerate vaix_client/_generated from openapi.json + spec/fixes.json (atomic; prints what changed)
 	$(PY) scripts/generate.py
 
 check-generated: $(STAMP)  ## fail if vaix_client/_generated differs from what the generator makes

@@ -707,6 +707,23 @@ def baseline(fixes: dict[str, Any], ref: str = "HEAD") -> tuple[dict[str, Any] |
         return old, f"openapi.json at {ref} unpatched (today's spec/fixes.json does not fit it)"
 
 
+def git_file_changes(folder: Path) -> tuple[list[str] | None, list[str] | None]:
+    """Files under ``folder`` that git does not track yet, and tracked ones now gone.
+
+    Both ``None`` outside a git checkout. Nothing is staged: the reviewer decides.
+    """
+    found: list[list[str]] = []
+    for flag in ("--others", "--deleted"):
+        result = subprocess.run(
+            ["git", "ls-files", flag, "--exclude-standard", "--", "."],  # noqa: S607 (git from PATH)
+            cwd=folder, capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if result.returncode != 0:
+            return None, None
+        found.append(sorted(line for line in result.stdout.splitlines() if line))
+    return found[0], found[1]
+
+
 def print_summary(patched: dict[str, Any], report: FixReport) -> None:
     """Print what changed in the API since HEAD, and how much each rule changed."""
     before, what = baseline(load_fixes())
@@ -852,13 +869,16 @@ def main() -> int:
         return 1
     print("Generated vaix_client/_generated/.")
     print_summary(patched, report)
-    if added:
+    untracked, deleted = git_file_changes(TARGET)
+    if untracked is None or deleted is None:  # not a git checkout: this run's own changes
+        untracked, deleted = added, removed
+    if untracked:
         print("New generated files (untracked: `git add` them with the rest):")
-        for name in added:
+        for name in untracked:
             print(f"  + vaix_client/_generated/{name}")
-    if removed:
+    if deleted:
         print("Generated files no longer made (deleted):")
-        for name in removed:
+        for name in deleted:
             print(f"  - vaix_client/_generated/{name}")
     print("Review with `git status` and `git diff`, then run `make test`.")
     return 0
