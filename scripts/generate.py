@@ -497,6 +497,20 @@ def _comma_separated_lists(spec: dict[str, Any], config: dict[str, Any]) -> list
     return changed
 
 
+@rule("dedupe-enum-values")
+def _dedupe_enums(spec: dict[str, Any], _config: dict[str, Any]) -> list[str]:
+    """A string enum listing a value twice keeps it once (repeats crash the generator)."""
+    changed = []
+    for pointer, node in list(_walk(spec)):
+        values = node.get("enum") if isinstance(node, dict) else None
+        if isinstance(values, list) and all(isinstance(v, str) for v in values):
+            unique = list(dict.fromkeys(values))
+            if len(unique) != len(values):
+                node["enum"] = unique
+                changed.append(f"{pointer}/enum")
+    return changed
+
+
 @rule("non-empty-required-query-strings")
 def _non_empty_required(spec: dict[str, Any], _config: dict[str, Any]) -> list[str]:
     """A required string query parameter without enum, pattern or minLength gets minLength 1."""

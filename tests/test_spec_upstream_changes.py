@@ -95,6 +95,13 @@ def add_popular_games(spec: dict[str, Any]) -> None:
                     "schema": {"type": "string", "format": "date-time", "default": "now"},
                 },
                 {
+                    "name": "order",
+                    "in": "query",
+                    "required": False,
+                    "description": "Ranking order.",
+                    "schema": {"type": "string", "enum": ["plays", "recent", "plays"]},
+                },
+                {
                     "name": "filters",
                     "in": "query",
                     "required": False,
@@ -209,6 +216,7 @@ def test_the_rules_fix_a_new_endpoint_with_the_same_defects() -> None:
         "type": "string", "format": "date-time", "description": params["since"]["description"],
     }  # fmt: skip
     assert params["count"]["schema"]["default"] == 10  # an optional parameter keeps its default
+    assert params["order"]["schema"]["enum"] == ["plays", "recent"]
     assert "enum" not in params["filters"]["schema"]
     assert "enum" not in params["fields"]["schema"]
     schemas = patched["components"]["schemas"]
@@ -268,6 +276,8 @@ def test_the_summary_lists_a_new_operation_with_its_parameters_and_fields() -> N
     assert "+ field PopularGame.plays" in lines
     assert "+ enum value PopularGameField: plays" in lines
     assert all(line.startswith("+ ") for line in lines)
+    removed = generate_script.summarise(patch_spec(changed, fixes_document()), patched_spec())
+    assert sorted(removed) == sorted("- " + line[2:] for line in lines)
     assert generate_script.summarise(patched_spec(), patched_spec()) == []
 
 
