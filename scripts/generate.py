@@ -151,15 +151,13 @@ def locate(document: JSON, pointer: str) -> tuple[str, JSON]:
     ``[key=value]`` picks the one item of a list whose ``key`` is ``value`` (a
     ``$ref`` item is matched by what it references, and the pointer continues
     there). The value is ``MISSING`` when only the last token is absent; a
-    selector that matches no item or several, or a missing parent, raises ``_MissError``.
+    selector that matches no item or several, or a missing parent, raises
+    ``_MissError``.
     """
     tokens = _tokens(pointer)
     done: list[str] = []
     node = document
     for position, token in enumerate(tokens):
-        if node is MISSING:
-            raise _MissError(f"nothing at {_pointer(done[:-1]) or '/'}{'/' if done[:-1] else ''}"
-                        f"{done[-1] if done else ''}")  # fmt: skip
         selector = SELECTOR.match(token)
         if selector:
             key, value = selector["key"], selector["value"]
@@ -428,14 +426,13 @@ def _item_schema_name(spec: dict[str, Any], param: Param) -> str | None:
     """The component named by the operation's 2xx JSON body (an array of it, or a property so)."""
     responses = param.operation.get("responses") or {}
     for status in sorted(s for s in responses if str(s).startswith("2")):
-        try:
-            _, response = deref(spec, "", responses[status])
-            content = (response.get("content") or {}).get("application/json") or {}
-            _, body = deref(spec, "", content.get("schema"))
-        except _MissError:
-            return None
+        _, response = deref(spec, "", responses[status])
+        if not isinstance(response, dict):
+            continue
+        content = (response.get("content") or {}).get("application/json") or {}
+        _, body = deref(spec, "", content.get("schema"))
         if not isinstance(body, dict):
-            return None
+            continue
         arrays = [body] + [
             p for p in (body.get("properties") or {}).values() if isinstance(p, dict)
         ]

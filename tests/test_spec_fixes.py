@@ -453,11 +453,14 @@ def test_destructive_ops_are_guarded(target: str, before: list[dict[str, Any]]) 
 # ------------------------------------------------------------ name selectors
 
 
+QUERY_PARAMS = sum(p["in"] == "query" for p in resolve(upstream_spec(), PARAMS))
+
+
 @pytest.mark.parametrize(
     ("pointer", "problem"),
     [
         (f"{PARAMS}/[name=nope]/schema", "0 items with name 'nope'"),
-        (f"{PARAMS}/[in=query]/schema", "11 items with in 'query'"),
+        (f"{PARAMS}/[in=query]/schema", f"{QUERY_PARAMS} items with in 'query'"),
         (f"{OPERATION}/[name=user]", "is not a list"),
         (f"{OPERATION}/nothing/here", "nothing at"),
     ],
