@@ -32,7 +32,7 @@ from vaix_client.testing import (
 )
 
 if TYPE_CHECKING:
-    from vaix_client.testing.pytest_plugin import VaixFake
+    from vaix_client.testing import VaixFake
 
 pytest_plugins = ["pytester"]
 

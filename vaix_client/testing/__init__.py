@@ -21,6 +21,7 @@ from vaix_client.testing._faults import (
     StatusFault,
     TruncatedBodyFault,
 )
+from vaix_client.testing._fixture import VaixFake
 from vaix_client.testing._server import run, serve
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "RecordedRequest",
     "StatusFault",
     "TruncatedBodyFault",
+    "VaixFake",
     "run",
     "serve",
 ]
