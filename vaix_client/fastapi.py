@@ -23,9 +23,6 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
-
 from vaix_client._client import VaixClient
 from vaix_client._errors import (
     APIConnectionError,
@@ -35,6 +32,13 @@ from vaix_client._errors import (
     ResponseValidationError,
     VaixError,
 )
+from vaix_client._extras import missing_extra
+
+try:
+    from fastapi import Depends, FastAPI, Request
+    from fastapi.responses import JSONResponse
+except ImportError as error:
+    raise missing_extra("vaix_client.fastapi", "fastapi", error) from error
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable

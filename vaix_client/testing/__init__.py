@@ -12,6 +12,14 @@ async with httpx.AsyncClient(transport=fake.transport(), base_url="http://fake")
 ```
 """
 
+from vaix_client._extras import missing_extra
+
+try:  # the extra's own modules, so that only their absence gets the install hint
+    import starlette  # noqa: F401
+    import uvicorn  # noqa: F401
+except ImportError as error:
+    raise missing_extra("vaix_client.testing", "testing", error) from error
+
 from vaix_client.testing._app import FakeVaix, RecordedRequest
 from vaix_client.testing._faults import (
     DelayFault,
