@@ -40,8 +40,8 @@ from vaix_client._extras import missing_extra
 try:
     from fastapi import Depends, FastAPI, Request
     from fastapi.responses import JSONResponse
-except ImportError as error:
-    raise missing_extra("vaix_client.fastapi", "fastapi", error) from error
+except ImportError as _missing:
+    raise missing_extra("vaix_client.fastapi", "fastapi", _missing) from _missing
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -61,7 +61,7 @@ __all__ = [
 #: The attribute of ``app.state`` that holds the client.
 STATE_KEY: Final = "vaix_client"
 
-logger = logging.getLogger("vaix_client")
+logger: logging.Logger = logging.getLogger("vaix_client")
 
 
 #: What :func:`vaix_lifespan` and :func:`vaix_client_for` accept instead of options:

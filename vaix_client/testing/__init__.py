@@ -17,8 +17,8 @@ from vaix_client._extras import missing_extra
 try:  # the extra's own modules, so that only their absence gets the install hint
     import starlette  # noqa: F401
     import uvicorn  # noqa: F401
-except ImportError as error:
-    raise missing_extra("vaix_client.testing", "testing", error) from error
+except ImportError as _missing:
+    raise missing_extra("vaix_client.testing", "testing", _missing) from _missing
 
 from vaix_client.testing._app import FakeVaix, RecordedRequest
 from vaix_client.testing._faults import (
