@@ -145,6 +145,7 @@ def _readme_runs() -> list[pytest.ParameterSet]:
 # ------------------------------------------------------------------ the README itself
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("run", _readme_runs())
 async def test_readme_block_runs(run: Run, tmp_path: Path, pytester: pytest.Pytester) -> None:
     """The block runs as a user would run it: its tests pass, or the script exits 0."""
