@@ -17,7 +17,7 @@ from vaix_client.testing import DropConnectionFault, FakeVaix, StatusFault, serv
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from vaix_client.testing.pytest_plugin import VaixFake
+    from vaix_client.testing import VaixFake
 
 PLAYER = {"x-player-id": "7"}
 

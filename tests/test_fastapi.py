@@ -6,7 +6,7 @@ import asyncio
 import subprocess
 import sys
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -19,6 +19,7 @@ from vaix_client.errors import (
     APITimeoutError,
     AuthenticationError,
     InternalServerError,
+    InvalidRequestError,
     RateLimitError,
     ResponseValidationError,
     VaixError,
@@ -32,7 +33,10 @@ from vaix_client.fastapi import (
     vaix_client_for,
     vaix_lifespan,
 )
-from vaix_client.testing import DelayFault, FakeVaix, StatusFault, serve
+from vaix_client.testing import DelayFault, FakeVaix, StatusFault, VaixFake, serve
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 APP_URL = "http://app.test"
 
@@ -265,3 +269,108 @@ def test_core_import_does_not_need_fastapi() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+# ------------------------------------------------------------------ TestClient, factories, 422
+
+
+def _recent_app(lifespan: Any = None) -> FastAPI:  # noqa: ANN401 - any lifespan
+    """The README's app: one route using the client, the error handlers added."""
+    app = FastAPI(lifespan=lifespan if lifespan is not None else vaix_lifespan())
+    add_vaix_error_handlers(app)
+
+    @app.get("/recent/{user}")
+    async def recent(user: str, vaix: VaixDep, count: int = 5) -> list[str]:
+        return [str(s.game_id) for s in await vaix.game_sessions.latest(user, count=count)]
+
+    return app
+
+
+def test_test_client_with_an_override_needs_no_environment(vaix_fake: VaixFake) -> None:
+    """With get_vaix_client overridden, ``with TestClient(app)`` starts without VAIX_* set."""
+    from fastapi.testclient import TestClient
+
+    app = _recent_app()  # vaix_lifespan() would read VAIX_*, which the test has none of
+    app.dependency_overrides[get_vaix_client] = lambda: vaix_fake.client
+    with TestClient(app) as http:
+        assert not hasattr(app.state, STATE_KEY), "the lifespan opened no client of its own"
+        response = http.get("/recent/1", params={"count": 2})
+    assert response.status_code == 200
+    assert len(response.json()) == 2
+    assert len(vaix_fake.service.requests) == 1
+
+
+def test_without_the_override_the_lifespan_still_needs_configuration() -> None:
+    """The same app without the override fails start-up with the SDK's clear error."""
+    from fastapi.testclient import TestClient
+
+    with pytest.raises(VaixError, match="VAIX_"), TestClient(_recent_app()):
+        pass  # pragma: no cover - start-up fails
+
+
+async def test_a_factory_is_called_at_start_up_and_its_client_closed() -> None:
+    """``vaix_lifespan(factory)`` calls the factory once per start-up and closes what it made."""
+    fake = FakeVaix(seed=0)
+    made: list[VaixClient] = []
+
+    def make_client() -> VaixClient:
+        client = VaixClient(
+            token=fake.token,
+            client_id=fake.client_id,
+            base_url="http://fake.test",
+            http_client=httpx.AsyncClient(transport=fake.transport()),
+        )
+        made.append(client)
+        return client
+
+    app = _recent_app(vaix_lifespan(make_client))
+    assert made == [], "nothing is made when the app is created"
+    async with app.router.lifespan_context(app), app_client(app) as http:
+        assert len((await http.get("/recent/3")).json()) == 5
+    assert len(made) == 1
+    assert made[0].is_closed
+
+
+async def test_a_ready_client_is_served_and_left_open(vaix_fake: VaixFake) -> None:
+    """``vaix_lifespan(client)`` puts that client on app.state and does not close it."""
+    app = _recent_app(vaix_lifespan(vaix_fake.client))
+    async with app.router.lifespan_context(app), app_client(app) as http:
+        assert getattr(app.state, STATE_KEY) is vaix_fake.client
+        assert (await http.get("/recent/3", params={"count": 1})).status_code == 200
+    assert not vaix_fake.client.is_closed
+    assert not hasattr(app.state, STATE_KEY)
+
+
+@pytest.mark.parametrize(
+    ("lifespan", "match"),
+    [
+        (lambda c: vaix_lifespan(c, max_retries=1), "either a client .* or VaixClient options"),
+        (
+            lambda _: vaix_lifespan(lambda: "not a client"),  # type: ignore[arg-type]
+            "must return a VaixClient, got str",
+        ),
+    ],
+    ids=["client-and-options", "factory-returns-something-else"],
+)
+async def test_lifespan_misuse_is_a_clear_error(
+    vaix_fake: VaixFake, lifespan: Callable[[VaixClient], Any], match: str
+) -> None:
+    """A client together with options, or a factory returning something else, fails start-up."""
+    app = _recent_app(lifespan(vaix_fake.client))
+    with pytest.raises(InvalidRequestError, match=match) as raised:
+        async with app.router.lifespan_context(app):
+            pass  # pragma: no cover - start-up fails
+    assert raised.value.argument == "client"
+
+
+async def test_a_refused_query_becomes_422(vaix_fake: VaixFake) -> None:
+    """An InvalidRequestError from a route is answered 422 naming the argument; nothing is sent."""
+    app = _recent_app()
+    app.dependency_overrides[get_vaix_client] = lambda: vaix_fake.client
+    async with app.router.lifespan_context(app), app_client(app) as http:
+        response = await http.get("/recent/1", params={"count": 1000})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["argument"] == "count"
+    assert body["detail"].startswith("count must be an int from 1 to ")
+    assert vaix_fake.service.requests == []

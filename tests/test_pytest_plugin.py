@@ -32,7 +32,7 @@ from vaix_client.testing import (
 )
 
 if TYPE_CHECKING:
-    from vaix_client.testing.pytest_plugin import VaixFake
+    from vaix_client.testing import VaixFake
 
 pytest_plugins = ["pytester"]
 
@@ -282,3 +282,66 @@ def test_a_conftest_override_configures_the_fake(pytester: pytest.Pytester) -> N
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+MARKED_TEST = """
+    import pytest
+    from datetime import datetime, timezone
+
+    @pytest.mark.{marker}
+    async def test_recently_played(vaix_fake):
+        started = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+        vaix_fake.service.add_session("player-42", game_id="g1", game_name="Book", started=started)
+        sessions = await vaix_fake.client.game_sessions.latest("player-42")
+        assert [s.game_id for s in sessions] == ["g1"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("marker", "ini", "plugin_args"),
+    [
+        pytest.param(
+            "asyncio",
+            "[pytest]\nasyncio_mode = strict\nasyncio_default_fixture_loop_scope = function\n",
+            ("-p", "no:anyio"),
+            id="pytest-asyncio",
+        ),
+        pytest.param("anyio", "[pytest]\n", ("-p", "no:asyncio"), id="anyio"),
+    ],
+)
+def test_the_fixture_works_under_each_async_runner(
+    pytester: pytest.Pytester, marker: str, ini: str, plugin_args: tuple[str, ...]
+) -> None:
+    """With only one async plugin active, a test marked for it gets a working ``vaix_fake``."""
+    pytester.makeini(ini)
+    pytester.makepyfile(test_user=textwrap.dedent(MARKED_TEST.format(marker=marker)))
+    result = pytester.runpytest("-p", "no:cacheprovider", *plugin_args)
+    result.assert_outcomes(passed=1)
+
+
+def test_without_the_extra_the_fixture_names_the_pip_line(pytester: pytest.Pytester) -> None:
+    """Asking for ``vaix_fake`` with starlette missing fails that test with the install line."""
+    pytester.makeini(PYTEST_INI)
+    pytester.makeconftest(
+        textwrap.dedent(
+            """
+            import sys
+            import pytest
+
+            @pytest.fixture(autouse=True)
+            def _no_testing_extra(monkeypatch):
+                monkeypatch.setitem(sys.modules, "starlette", None)
+                for name in [m for m in sys.modules if m.startswith("vaix_client.testing")]:
+                    monkeypatch.delitem(sys.modules, name)
+            """
+        )
+    )
+    pytester.makepyfile(test_user="def test_f(vaix_fake):\n    pass\n\ndef test_g():\n    pass\n")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    hint = (
+        "The vaix_fake fixtures need vaix-client's testing extra (starlette is not installed): "
+        "pip install 'vaix-client[testing]'"
+    )
+    result.stdout.fnmatch_lines([hint])
+    result.stdout.no_fnmatch_line("*Traceback*")

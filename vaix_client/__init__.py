@@ -9,6 +9,7 @@ async with VaixClient(token="...", client_id="acme") as vaix:
 """
 
 from vaix_client._client import VaixClient
+from vaix_client._resources import GameSessions
 from vaix_client._response import ApiResponse
 from vaix_client._version import __version__
 from vaix_client.auth import AccessToken, ClientCredentials
@@ -34,6 +35,7 @@ __all__ = [
     "ClientCredentials",
     "GameImage",
     "GameSession",
+    "GameSessions",
     "InvalidRequestError",
     "RateLimitError",
     "ResponseValidationError",

@@ -132,7 +132,7 @@ class VaixClient:
         self._auth_method: AuthMethod | None = auth_method
         self._headers = {"User-Agent": _config.user_agent(), "Accept": "application/json"}
         self._closed = False
-        self.game_sessions = GameSessions(self)
+        self.game_sessions: GameSessions = GameSessions(self)
 
     # ------------------------------------------------------------------ lifecycle
 

@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from vaix_client.fastapi import VaixDep, add_vaix_error_handlers, vaix_lifespan
 
 app = FastAPI(lifespan=vaix_lifespan())  # VaixClient from VAIX_* at start-up, closed at shutdown
-add_vaix_error_handlers(app)  # optional: upstream failures -> 502/503/504
+add_vaix_error_handlers(app)  # optional: upstream failures -> 502/503/504, bad query -> 422
 
 
 @app.get("/recent/{user}")
@@ -14,34 +14,42 @@ async def recent(user: str, vaix: VaixDep) -> list[str]:
 ```
 
 In the app's tests, swap the client for one connected to the fake service with
-``app.dependency_overrides[get_vaix_client] = lambda: fake_client``.
+``app.dependency_overrides[get_vaix_client] = lambda: fake_client``; the lifespan
+then opens no client of its own, so ``with TestClient(app)`` needs no ``VAIX_*``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, Final
-
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
 
 from vaix_client._client import VaixClient
 from vaix_client._errors import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
+    InvalidRequestError,
     RateLimitError,
     ResponseValidationError,
     VaixError,
 )
+from vaix_client._extras import missing_extra
+
+try:
+    from fastapi import Depends, FastAPI, Request
+    from fastapi.responses import JSONResponse
+except ImportError as _missing:
+    raise missing_extra("vaix_client.fastapi", "fastapi", _missing) from _missing
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator
     from contextlib import AbstractAsyncContextManager
 
 __all__ = [
     "STATE_KEY",
+    "ClientSource",
     "VaixDep",
     "add_vaix_error_handlers",
     "get_vaix_client",
@@ -53,35 +61,84 @@ __all__ = [
 #: The attribute of ``app.state`` that holds the client.
 STATE_KEY: Final = "vaix_client"
 
-logger = logging.getLogger("vaix_client")
+logger: logging.Logger = logging.getLogger("vaix_client")
+
+
+#: What :func:`vaix_lifespan` and :func:`vaix_client_for` accept instead of options:
+#: a ready client (the caller's: never closed here) or a factory called at start-up
+#: (its client is closed at shutdown).
+ClientSource = VaixClient | Callable[[], VaixClient]
 
 
 @contextlib.asynccontextmanager
-async def vaix_client_for(app: FastAPI, **client_options: Any) -> AsyncIterator[VaixClient]:  # noqa: ANN401
-    """Open one ``VaixClient`` for ``app`` and store it on ``app.state``; close it on exit.
+async def vaix_client_for(
+    app: FastAPI,
+    client: ClientSource | None = None,
+    /,
+    **client_options: Any,  # noqa: ANN401 - VaixClient's keyword arguments
+) -> AsyncIterator[VaixClient]:
+    """Put one ``VaixClient`` on ``app.state`` for the duration of the block.
 
     For apps that already have a lifespan: ``async with vaix_client_for(app): yield``.
-    ``client_options`` are :class:`VaixClient` arguments; missing ones come
-    from the ``VAIX_*`` environment variables.
+    Without ``client``, one is made from ``client_options`` (:class:`VaixClient`
+    arguments; missing ones come from the ``VAIX_*`` environment variables) and
+    closed on exit; a factory's client is closed on exit too. A ready client is
+    used as is and left open: whoever made it closes it, as with ``http_client``.
     """
-    client = VaixClient(**client_options)
-    setattr(app.state, STATE_KEY, client)
+    if client is not None and client_options:
+        raise InvalidRequestError(
+            "vaix_client_for/vaix_lifespan take either a client (or factory) or "
+            f"VaixClient options, not both (got options {sorted(client_options)})",
+            argument="client",
+        )
+    owned = not isinstance(client, VaixClient)
+    if isinstance(client, VaixClient):
+        opened = client
+    elif client is not None:
+        opened = client()
+        if not isinstance(opened, VaixClient):
+            raise InvalidRequestError(
+                f"the client factory must return a VaixClient, got {type(opened).__name__}",
+                argument="client",
+            )
+    else:
+        opened = VaixClient(**client_options)
+    setattr(app.state, STATE_KEY, opened)
     try:
-        async with client:
-            yield client
+        if owned:
+            async with opened:
+                yield opened
+        else:
+            yield opened
     finally:
         with contextlib.suppress(AttributeError):
             delattr(app.state, STATE_KEY)
 
 
 def vaix_lifespan(
+    client: ClientSource | None = None,
+    /,
     **client_options: Any,  # noqa: ANN401 - VaixClient's keyword arguments
 ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """A lifespan that opens one ``VaixClient`` at start-up and closes it at shutdown."""
+    """A lifespan that opens one ``VaixClient`` at start-up and closes it at shutdown.
+
+    ``client`` and ``client_options`` are as for :func:`vaix_client_for`:
+    ``vaix_lifespan()`` reads ``VAIX_*`` at start-up,
+    ``vaix_lifespan(make_client)`` calls a factory then, and
+    ``vaix_lifespan(client)`` serves a ready client (left open).
+
+    When ``get_vaix_client`` is overridden at start-up
+    (``app.dependency_overrides``, as in tests), the lifespan opens no client
+    at all: routes get the override's, and no ``VAIX_*`` variable is needed.
+    """
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with vaix_client_for(app, **client_options):
+        if get_vaix_client in app.dependency_overrides:
+            logger.debug("get_vaix_client is overridden: the lifespan opens no VaixClient")
+            yield
+            return
+        async with vaix_client_for(app, client, **client_options):
             yield
 
     return lifespan
@@ -141,11 +198,25 @@ async def _handle(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(content, status_code=status, headers=headers)
 
 
-def add_vaix_error_handlers(app: FastAPI) -> None:
-    """Opt in: turn SDK failures into 502/503/504 answers with a safe message.
+async def _handle_invalid(request: Request, exc: Exception) -> JSONResponse:
+    """Answer 422 for a query the SDK refused before any I/O, saying which argument and why."""
+    if not isinstance(exc, InvalidRequestError):  # pragma: no cover - registered for it only
+        raise exc
+    logger.info("Vaix query refused on %s %s: %s", request.method, request.url.path, exc.argument)
+    return JSONResponse({"detail": str(exc), "argument": exc.argument}, status_code=422)
 
-    Bad arguments (``InvalidRequestError``) are the app's own bug and are left
-    to FastAPI's default handling.
+
+def add_vaix_error_handlers(app: FastAPI) -> None:
+    """Opt in: turn SDK failures into answers with a safe message.
+
+    Upstream failures become 502/503/504 (:func:`upstream_error_status`).
+    An ``InvalidRequestError`` (a query the SDK refuses before any I/O, such
+    as a ``count`` out of range passed on from the app's caller) becomes 422
+    with the SDK's message and the argument's name: it is the same kind of
+    answer FastAPI gives for its own parameter validation, so an app's callers
+    see one status for "these parameters are not acceptable". The message
+    names the SDK's argument and the allowed values, never a token.
     """
     for error in (APIConnectionError, APIStatusError, ResponseValidationError):
         app.add_exception_handler(error, _handle)
+    app.add_exception_handler(InvalidRequestError, _handle_invalid)

@@ -12,6 +12,14 @@ async with httpx.AsyncClient(transport=fake.transport(), base_url="http://fake")
 ```
 """
 
+from vaix_client._extras import missing_extra
+
+try:  # the extra's own modules, so that only their absence gets the install hint
+    import starlette  # noqa: F401
+    import uvicorn  # noqa: F401
+except ImportError as _missing:
+    raise missing_extra("vaix_client.testing", "testing", _missing) from _missing
+
 from vaix_client.testing._app import FakeVaix, RecordedRequest
 from vaix_client.testing._faults import (
     DelayFault,
@@ -21,6 +29,7 @@ from vaix_client.testing._faults import (
     StatusFault,
     TruncatedBodyFault,
 )
+from vaix_client.testing._fixture import VaixFake
 from vaix_client.testing._server import run, serve
 
 __all__ = [
@@ -32,6 +41,7 @@ __all__ = [
     "RecordedRequest",
     "StatusFault",
     "TruncatedBodyFault",
+    "VaixFake",
     "run",
     "serve",
 ]
