@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.json"
 FIXES = ROOT / "spec" / "fixes.json"
 CONFIG = ROOT / "generator-config.yaml"
+TEMPLATES = ROOT / "templates"
 PATCHED = ROOT / "build" / "openapi.patched.json"
 TARGET = ROOT / "vaix_client" / "_generated"
 GENERATOR_VERSION = "0.29.1"
@@ -80,6 +81,7 @@ def generate(output: Path) -> None:
         "--meta", "none",
         "--output-path", str(output),
         "--fail-on-warning",
+        "--custom-template-path", str(TEMPLATES),
     ]  # fmt: skip
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:

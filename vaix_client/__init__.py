@@ -22,9 +22,10 @@ from vaix_client.errors import (
     ResponseValidationError,
     VaixError,
 )
-from vaix_client.models import GameImage, GameSession
+from vaix_client.models import UNSET, GameImage, GameSession, Unset
 
 __all__ = [
+    "UNSET",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -37,6 +38,7 @@ __all__ = [
     "InvalidRequestError",
     "RateLimitError",
     "ResponseValidationError",
+    "Unset",
     "VaixClient",
     "VaixError",
     "__version__",
