@@ -40,8 +40,9 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-typecheck: $(STAMP)  ## mypy --strict on handwritten code
+typecheck: $(STAMP)  ## mypy --strict on handwritten code; pyright strict on examples/ and tests/typing/
 	$(BIN)/mypy
+	$(BIN)/pyright --pythonpath $(PY) examples tests/typing
 
 pytest: $(STAMP)  ## the test suite with coverage (coverage starts first: the pytest11 plugin imports the package early)
 	$(BIN)/coverage erase
