@@ -23,6 +23,7 @@ import sys
 import threading
 import types
 import typing
+from itertools import chain
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -80,7 +81,8 @@ def decode_model(content: bytes, cls: type[T]) -> T:
     except RecursionError:
         raise DecodeError("", "the body is not JSON (nested too deeply)") from None
     found: _Found = []
-    plan.prepare(raw, (), found)
+    if type(raw) is dict and not plan.rename_if_all_known(raw):
+        plan.prepare(raw, (), found)  # unknown keys somewhere: the walk that says where
     try:
         result = msgspec.convert(raw, cls, strict=True)
     except msgspec.ValidationError as exc:
@@ -101,6 +103,7 @@ class _Child:
     """A field holding a nested model (or a list of them)."""
 
     attribute: str
+    key: str  # its JSON key
     plan: _Plan
     is_list: bool
 
@@ -114,6 +117,39 @@ class _Plan:
     keys: dict[str, str]  # attribute -> JSON key, to report paths in JSON terms
     keeps_extra: bool  # whether the class has additional_properties
     children: tuple[_Child, ...] = ()
+
+    def rename_if_all_known(self, root: dict[str, Any]) -> bool:
+        """Rename renamed keys everywhere if no object has a key its model does not define.
+
+        The common case, checked level by level with C loops (no Python work per
+        key); ``False`` (nothing changed) sends the body to :meth:`prepare`.
+        """
+        levels = self._levels(root)
+        if not all(plan.known.issuperset(chain.from_iterable(objects)) for plan, objects in levels):
+            return False
+        for plan, objects in levels:
+            for key, attribute in plan.renames:
+                for value in objects:
+                    if key in value:
+                        value[attribute] = value.pop(key)
+        return True
+
+    def _levels(self, root: dict[str, Any]) -> list[tuple[_Plan, list[dict[str, Any]]]]:
+        """Every parsed object meant for this model or one it nests, with its plan."""
+        levels: list[tuple[_Plan, list[dict[str, Any]]]] = []
+        todo = [(self, [root])]
+        while todo:
+            plan, objects = todo.pop()
+            levels.append((plan, objects))
+            for child in plan.children:
+                key = child.key
+                values = [value[key] for value in objects if key in value]
+                if child.is_list:
+                    values = [item for value in values if type(value) is list for item in value]
+                nested = [value for value in values if type(value) is dict]
+                if nested:
+                    todo.append((child.plan, nested))
+        return levels
 
     def prepare(self, value: object, where: tuple[str | int, ...], found: _Found) -> None:
         """Set aside unknown keys and rename renamed ones in ``value`` (a parsed object).
@@ -194,7 +230,7 @@ def _build(cls: type, building: dict[type, _Plan]) -> _Plan:
         if nested is not None:
             model, is_list = nested
             child = _PLANS.get(model) or building.get(model) or _build(model, building)
-            children.append(_Child(field.name, child, is_list))
+            children.append(_Child(field.name, keys[field.name], child, is_list))
     plan.children = tuple(children)
     return plan
 
