@@ -42,8 +42,9 @@ format: $(STAMP)  ## apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-typecheck: $(STAMP)  ## mypy --strict on handwritten code
+typecheck: $(STAMP)  ## mypy --strict on handwritten code; pyright strict on examples/ and tests/typing/
 	$(BIN)/mypy
+	$(BIN)/pyright --pythonpath $(PY) examples tests/typing
 
 verifytypes: $(STAMP)  ## pyright --verifytypes: 100% of the public API typed (httpx's own gaps ignored)
 	@mkdir -p build

@@ -194,6 +194,7 @@ def _decoders(sessions: int, *, with_peer: bool) -> dict[str, Callable[[], objec
     import importlib
 
     import httpx
+    import msgspec
     import orjson
 
     from benchmarks.payload import make_body
@@ -207,10 +208,16 @@ def _decoders(sessions: int, *, with_peer: bool) -> dict[str, Callable[[], objec
     decoders: dict[str, Callable[[], object]] = {
         "json.loads": lambda: json.loads(body),
         "orjson.loads": lambda: orjson.loads(body),
+        "msgspec.json.decode (untyped, the one path's first step)": lambda: msgspec.json.decode(
+            body
+        ),
         "stock generated: GameSessionsResponse.from_dict(json.loads)": lambda: (
             GameSessionsResponse.from_dict(json.loads(body))
         ),
-        "vaix-client: decode_sessions": lambda: decode_sessions(response),
+        # The one decode path: msgspec parse, unknown-key pass, msgspec.convert into attrs.
+        "vaix-client: decode_sessions (typed, strict, unknown keys kept)": lambda: decode_sessions(
+            response
+        ),
     }
     if with_peer:
         models = importlib.import_module(f"{PEER_PACKAGE}.models")

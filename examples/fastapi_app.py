@@ -7,39 +7,14 @@ Its tests (tests/test_example_fastapi_app.py) drive it against the fake.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, HTTPException, Query
-from pydantic import BaseModel
 
 from vaix_client.fastapi import VaixDep, add_vaix_error_handlers, vaix_lifespan
-from vaix_client.models import GameSession, Unset
 
 app = FastAPI(title="Recently played", lifespan=vaix_lifespan(max_retries=1, total_timeout=10))
 add_vaix_error_handlers(app)
-
-
-class RecentGame(BaseModel):
-    """One game the player played recently."""
-
-    game_id: str
-    name: str | None
-    studio: str | None
-    last_played: str | None
-
-
-def _value(value: object) -> str | None:
-    return None if value is None or isinstance(value, Unset) else str(value)
-
-
-def _recent(session: GameSession) -> RecentGame:
-    started = session.started
-    return RecentGame(
-        game_id=str(session.game_id),
-        name=_value(session.game_name),
-        studio=_value(session.game_studio),
-        last_played=None if isinstance(started, Unset) else started.isoformat(),
-    )
 
 
 @app.get("/me/recently-played")
@@ -47,8 +22,8 @@ async def recently_played(
     vaix: VaixDep,
     x_player_id: Annotated[str, Header(description="The signed-in player (set by the gateway).")],
     count: Annotated[int, Query(ge=1, le=20)] = 5,
-) -> list[RecentGame]:
-    """The player's most recent session per game, newest first."""
+) -> list[dict[str, Any]]:
+    """The player's most recent session per game, newest first (only the fields asked for)."""
     if not x_player_id.strip():
         raise HTTPException(status_code=401, detail="Sign in first.")
     sessions = await vaix.game_sessions.latest(
@@ -57,4 +32,5 @@ async def recently_played(
         distinction_level="unique",
         fields=["game_id", "game_name", "game_studio", "started"],
     )
-    return [_recent(session) for session in sessions]
+    # to_dict() is JSON-ready: ISO 8601 dates, no UNSET (fields not sent are left out).
+    return [session.to_dict() for session in sessions]

@@ -14,13 +14,11 @@ prints the settings to export)::
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import sys
 from typing import TYPE_CHECKING
 
-from vaix_client import GameSession, VaixClient
+from vaix_client import UNSET, GameSession, VaixClient
 from vaix_client.filters import in_
-from vaix_client.models import Unset
 
 if TYPE_CHECKING:
     import httpx
@@ -30,11 +28,10 @@ FIELDS = ["game_id", "game_name", "game_studio", "started", "total_duration_in_s
 
 
 def describe(session: GameSession) -> str:
-    """One line per session; a field the server did not send prints as "-"."""
-    started = session.started
-    when = started.strftime("%Y-%m-%d %H:%M %Z") if isinstance(started, dt.datetime) else "-"
+    """One line per session; a field the server did not send (UNSET) prints as "-"."""
+    when = session.started.strftime("%Y-%m-%d %H:%M %Z") if session.started is not UNSET else "-"
     seconds = session.total_duration_in_seconds
-    duration = "-" if isinstance(seconds, Unset) or seconds is None else f"{seconds / 60:.0f} min"
+    duration = f"{seconds / 60:.0f} min" if seconds is not UNSET and seconds is not None else "-"
     return f"{when}  {session.game_name}  ({session.game_studio}, {duration})"
 
 

@@ -41,6 +41,7 @@ FIXES = ROOT / "spec" / "fixes.json"
 CONFIG = ROOT / "generator-config.yaml"
 BUILD = ROOT / "build"
 PATCHED = BUILD / "openapi.patched.json"
+TEMPLATES = ROOT / "templates"
 TARGET = ROOT / "vaix_client" / "_generated"
 GENERATOR_VERSION = "0.29.1"
 HEADER = (
@@ -767,6 +768,7 @@ def run_generator(spec_path: Path, output: Path) -> None:
         "--meta", "none",
         "--output-path", str(output),
         "--fail-on-warning",
+        "--custom-template-path", str(TEMPLATES),
     ]  # fmt: skip
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:

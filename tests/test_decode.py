@@ -1,19 +1,31 @@
-"""The compiled decoder: strict types, exact paths, and the generated from_dict's results."""
+"""decode_model: strict types, exact JSON paths, unknown keys kept, any generated model."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
+import pickle
+from pathlib import Path
 from typing import Any
 
 import attrs
 import httpx
 import pytest
 
-from vaix_client._decode import DecodeError, Decoder, FastDecoder
+import vaix_client
+from vaix_client._decode import DecodeError, decode_model
 from vaix_client._response import decode_sessions
 from vaix_client.errors import ResponseValidationError
-from vaix_client.models import DistinctionLevel, Error, Errors, GameImage, GameSession, Unset
+from vaix_client.models import (
+    UNSET,
+    Error,
+    Errors,
+    GameImage,
+    GameSession,
+    GameSessionsResponse,
+    Unset,
+)
 
 FULL: dict[str, Any] = {
     "category": "Gaming: Slots",
@@ -43,198 +55,208 @@ FULL: dict[str, Any] = {
     "vaix_game_studio": "netent",
     "vaix_tags": ["egypt"],
 }
-decode = Decoder(GameSession)
 
 
-def test_decodes_exactly_like_the_generated_from_dict() -> None:
-    """On valid data the compiled decoder builds the same model as from_dict."""
+def body(value: object) -> bytes:
+    """JSON bytes for a test body."""
+    return json.dumps(value).encode()
+
+
+def session(item: dict[str, Any]) -> GameSession:
+    """Decode one session object."""
+    return decode_model(body(item), GameSession)
+
+
+def test_decodes_like_the_generated_from_dict_on_valid_data() -> None:
+    """On valid data, decode_model builds the model from_dict builds (numbers as floats)."""
     data = {**FULL, "tags": ["x"], "has_respin": True}
-    assert decode(data) == GameSession.from_dict(data)
-    assert decode(data).additional_properties == {"tags": ["x"], "has_respin": True}
-    assert not decode.fallback
+    decoded = session(data)
+    assert decoded == GameSession.from_dict({**data, "enabled": 1.0, "max_bet": 100.0})
+    assert decoded.additional_properties == {"tags": ["x"], "has_respin": True}
+    assert decoded.enabled == 1.0
+    assert type(decoded.enabled) is float
 
 
 def test_absent_and_null_stay_distinct() -> None:
-    """An absent key is UNSET and an explicit null is None, as in the generated model."""
-    session = decode({"game_id": "g", "category": None})
-    assert session.category is None
-    assert isinstance(session.game_studio, Unset)
-    assert session.additional_properties == {}
+    """An absent key is UNSET and an explicit null is None."""
+    decoded = session({"game_id": "g", "category": None})
+    assert decoded.category is None
+    assert decoded.game_studio is UNSET
+    assert isinstance(decoded.game_studio, Unset)
+    assert decoded.additional_properties == {}
 
 
-def test_json_names_follow_the_generator() -> None:
-    """Attributes renamed by the generator (``type_``) are read from their JSON key."""
-    image = Decoder(GameImage)({"type": "thumb", "url": "u"})
+def test_renamed_keys_are_read_and_kept_apart() -> None:
+    """``type`` fills ``type_``; a body key named ``type_`` is an unknown key, kept aside."""
+    image = decode_model(b'{"type": "thumb", "url": "u", "type_": 1}', GameImage)
     assert image.type_ == "thumb"
-    assert image.additional_properties == {}
+    assert image.additional_properties == {"type_": 1}
+
+
+def test_unknown_keys_are_kept_at_every_level() -> None:
+    """Keys the spec does not define stay on each model, the envelope's included."""
+    content = body(
+        {
+            "status": "partial",
+            "next": "cursor",
+            "data": [{"game_id": "a"}, {"x": 1, "images": [{"url": "u"}, {"w": 2}]}],
+        }
+    )
+    envelope = decode_model(content, GameSessionsResponse)
+    assert envelope.additional_properties == {"next": "cursor"}
+    assert isinstance(envelope.data, list)
+    first, second = envelope.data
+    assert first.additional_properties == {}
+    assert second.additional_properties == {"x": 1}
+    assert isinstance(second.images, list)
+    assert [image.additional_properties for image in second.images] == [{}, {"w": 2}]
+
+
+def test_a_key_named_additional_properties_is_data() -> None:
+    """A body key that matches the attribute's name is kept as data, not taken as the dict."""
+    decoded = session({"additional_properties": 5})
+    assert decoded.additional_properties == {"additional_properties": 5}
 
 
 def test_dates_are_parsed_with_their_offset() -> None:
     """Date-times become aware datetimes, keeping the offset the server sent."""
-    session = decode(FULL)
-    assert session.started == dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
-    assert isinstance(session.release_date, dt.datetime)
-    assert session.release_date.utcoffset() == dt.timedelta(hours=2)
+    decoded = session(FULL)
+    assert decoded.started == dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
+    assert isinstance(decoded.release_date, dt.datetime)
+    assert decoded.release_date.utcoffset() == dt.timedelta(hours=2)
 
 
 @pytest.mark.parametrize(
-    ("change", "path", "expected"),
+    ("change", "path", "reason"),
     [
-        ({"game_id": 5}, ".game_id", "expected a string, got int"),
-        ({"game_name": None}, ".game_name", "expected a string, got null"),
-        ({"enabled": "1"}, ".enabled", "expected a number, got string '1'"),
-        ({"enabled": True}, ".enabled", "expected a number, got bool"),
-        ({"has_bonus": 1}, ".has_bonus", "expected a boolean, got int"),
-        ({"started": "yesterday"}, ".started", "expected an ISO 8601 date-time string"),
-        ({"started": 1700000000}, ".started", "expected an ISO 8601 date-time string, got int"),
-        ({"channels": "web"}, ".channels", "expected an array, got string 'web'"),
-        ({"channels": ["web", 3]}, ".channels[1]", "expected a string, got int"),
-        ({"images": "x"}, ".images", "expected an array"),
-        ({"images": [{"url": "a"}, 1]}, ".images[1]", "expected an object, got int"),
-        ({"images": [{"url": "a"}, {"url": 2}]}, ".images[1].url", "expected a string, got int"),
-        ({"vaix_tags": [None]}, ".vaix_tags[0]", "expected a string, got null"),
+        ({"game_id": 5}, "game_id", "expected a string, got int"),
+        ({"game_name": None}, "game_name", "expected a string, got null"),
+        ({"enabled": "1"}, "enabled", "expected a number or null, got string '1'"),
+        ({"enabled": True}, "enabled", "expected a number or null, got bool"),
+        ({"has_bonus": 1}, "has_bonus", "expected a boolean or null, got int"),
+        ({"started": "yesterday"}, "started", "expected an RFC 3339 date-time string, got string"),
+        ({"started": 1700000000}, "started", "expected an RFC 3339 date-time string, got int"),
+        ({"channels": "web"}, "channels", "expected an array or null, got string 'web'"),
+        ({"channels": ["web", 3]}, "channels[1]", "expected a string, got int"),
+        ({"images": "x"}, "images", "expected an array or null, got string 'x'"),
+        ({"images": [{"url": "a"}, 1]}, "images[1]", "expected an object, got int"),
+        ({"images": [{"url": "a"}, {"url": 2}]}, "images[1].url", "expected a string, got int"),
+        ({"images": [{"type": []}]}, "images[0].type", "expected a string, got array"),
+        ({"vaix_tags": [None]}, "vaix_tags[0]", "expected a string, got null"),
     ],
 )
 def test_wrong_types_are_refused_with_their_path(
-    change: dict[str, Any], path: str, expected: str
+    change: dict[str, Any], path: str, reason: str
 ) -> None:
-    """A value of the wrong JSON type is refused, naming where it is and what was expected."""
+    """A value of the wrong JSON type is refused, naming its JSON path and what was expected."""
     with pytest.raises(DecodeError) as info:
-        decode({**FULL, **change})
+        session({**FULL, **change})
     assert info.value.path == path
-    assert expected in str(info.value)
+    assert info.value.reason.startswith(reason)
+    assert str(info.value) == f"{path}: {info.value.reason}"
 
 
-def test_non_objects_are_refused() -> None:
-    """Only a JSON object can be a model."""
-    with pytest.raises(DecodeError, match="expected an object, got list"):
-        decode([])
+def test_non_objects_and_non_json_are_refused() -> None:
+    """Only a JSON object can be a model; bytes that are not JSON say so."""
+    with pytest.raises(DecodeError, match=r"^expected an object, got array$") as info:
+        decode_model(b"[]", GameSession)
+    assert info.value.path == ""
+    with pytest.raises(DecodeError, match="the body is not JSON"):
+        decode_model(b"{", GameSession)
+    with pytest.raises(DecodeError, match="the body is not JSON"):
+        decode_model(b"[" * 100_000, GameSession)
 
 
 def test_long_strings_are_shortened_in_errors() -> None:
     """A long refused string is quoted only in part."""
     with pytest.raises(DecodeError) as info:
-        decode({"started": "x" * 500})
+        session({"started": "x" * 500})
     assert len(str(info.value)) < 150
 
 
-def test_response_errors_name_the_item() -> None:
+def test_sessions_errors_name_the_item() -> None:
     """Through decode_sessions, the path starts with the item's index in ``data``."""
-    body = b'{"data": [{"game_id": "a"}, {"game_id": "b"}, {"game_id": ["c"]}]}'
-    response = httpx.Response(200, content=body, request=httpx.Request("GET", "https://x"))
+    content = b'{"data": [{"game_id": "a"}, {"game_id": "b"}, {"game_id": ["c"]}]}'
+    response = httpx.Response(200, content=content, request=httpx.Request("GET", "https://x"))
     with pytest.raises(ResponseValidationError, match=r"data\[2\]\.game_id: expected a string"):
         decode_sessions(response)
 
 
-def test_enum_fields_are_converted_and_checked() -> None:
-    """An enum-typed field is converted to the enum, and an unknown value is refused."""
-
-    @attrs.define
-    class WithEnum:
-        level: DistinctionLevel | Unset = attrs.field(default=Unset())
-
-        def to_dict(self) -> dict[str, Any]:
-            return {} if isinstance(self.level, Unset) else {"level": self.level.value}
-
-    decoder = Decoder(WithEnum)
-    assert decoder({"level": "daily"}).level is DistinctionLevel.DAILY
-    with pytest.raises(DecodeError, match="one of 'daily', 'none', 'unique'"):
-        decoder({"level": "weekly"})
+def test_a_missing_data_array_is_refused() -> None:
+    """An envelope without ``data`` is not a result."""
+    response = httpx.Response(200, content=b'{"status": "success"}')
+    with pytest.raises(ResponseValidationError, match="the 'data' array is missing"):
+        decode_sessions(response)
 
 
-@pytest.mark.parametrize("model", [Error, Errors])
-def test_other_generated_models_compile(model: type[Any]) -> None:
-    """Every generated model with plain fields compiles; Errors' free-form object falls back."""
-    decoder = Decoder(model)
-    assert decoder({}) == model.from_dict({})
-
-
-def test_unsupported_types_fall_back_to_from_dict() -> None:
-    """A class with a field type the compiler does not know uses its own from_dict."""
-
-    @attrs.define
-    class Odd:
-        value: int | str | Unset = attrs.field(default=Unset())
-
-        def to_dict(self) -> dict[str, Any]:
-            return {"value": self.value}
-
-        @classmethod
-        def from_dict(cls, data: dict[str, Any]) -> Odd:
-            return cls(value=data["value"])
-
-    decoder = Decoder(Odd)
-    assert decoder.fallback
-    assert decoder({"value": 3}).value == 3
-    with pytest.raises(DecodeError, match="expected a valid Odd"):
-        decoder({})
-    with pytest.raises(DecodeError, match="expected an object"):
-        decoder(1)
+def test_error_models_decode_with_their_free_form_parts() -> None:
+    """Error and Errors decode too; the free-form ``errors`` object keeps every key."""
+    errors = decode_model(b'{"errors": {"user": ["required"]}, "trace": 1}', Errors)
+    assert not isinstance(errors.errors, Unset)
+    assert errors.errors.additional_properties == {"user": ["required"]}
+    assert errors.additional_properties == {"trace": 1}
+    assert decode_model(b'{"error": "bad", "status": "error"}', Error) == Error("bad", "error")
+    with pytest.raises(DecodeError, match=r"^errors: expected an object"):
+        decode_model(b'{"errors": []}', Errors)
 
 
 @attrs.define
-class _Dated:
-    """A model with the field types the Vaix spec does not use yet."""
+class _Node:
+    """A model that contains itself (the Vaix spec has none today)."""
 
-    days: list[dt.date] | Unset = attrs.field(default=Unset())
-    moments: list[dt.datetime] | Unset | None = attrs.field(default=Unset())
-    anything: Any = attrs.field(default=Unset())
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name in ("days", "moments", "anything"):
-            value = getattr(self, name)
-            if not isinstance(value, Unset):
-                out[name] = value
-        return out
+    name: str | Unset = UNSET
+    children: list[_Node] | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
 
 
-def test_lists_of_converted_items() -> None:
-    """Items that need converting (dates) are converted, and a bad one is named by index."""
-    decoder = Decoder(_Dated)
-    value = decoder({"days": ["2026-01-02"], "moments": None, "anything": {"x": [1]}})
-    assert value.days == [dt.date(2026, 1, 2)]
-    assert value.moments is None
-    assert value.anything == {"x": [1]}
-    with pytest.raises(DecodeError) as info:
-        decoder({"moments": ["2026-01-02T00:00:00Z", "soon"]})
-    assert info.value.path == ".moments[1]"
+def test_models_that_nest_themselves_decode() -> None:
+    """Recursive models get their unknown keys kept at every depth."""
+    node = decode_model(b'{"name": "a", "children": [{"children": [{"x": 1}]}]}', _Node)
+    assert isinstance(node.children, list)
+    [child] = node.children
+    assert isinstance(child.children, list)
+    assert child.children[0].additional_properties == {"x": 1}
 
 
-def test_required_fields_fall_back() -> None:
-    """A model with a required field (none in the Vaix spec today) falls back to from_dict."""
-
-    @attrs.define
-    class Required:
-        name: str
-
-        def to_dict(self) -> dict[str, Any]:
-            return {"name": self.name}
-
-        @classmethod
-        def from_dict(cls, data: dict[str, Any]) -> Required:
-            return cls(name=data["name"])
-
-    assert Decoder(Required).fallback
+def test_only_attrs_models_can_be_decoded() -> None:
+    """Asking for a class that is not a model is a programming error, said at once."""
+    with pytest.raises(TypeError, match="not a generated attrs model"):
+        decode_model(b"{}", dict)
 
 
-def test_fast_path_mirrors_the_session_models() -> None:
-    """GameSession has a msgspec mirror; a body without unknown keys takes it."""
-    fast = FastDecoder(GameSession, list_field="data")
-    assert fast.available
-    [session] = fast.decode(json_body({"data": [FULL]})) or []
-    assert session == decode(FULL)
-    assert fast.decode(b"not json") is None
-    assert fast.decode(json_body({"data": [{**FULL, "game_id": 5}]})) is None
+def test_models_print_pickle_and_copy_cleanly() -> None:
+    """A model's repr shows UNSET; pickle and copy give an equal model."""
+    decoded = session({"game_id": "g", "extra": [1]})
+    assert "game_name=UNSET" in repr(decoded)
+    assert "object at 0x" not in repr(decoded)
+    unpickled = pickle.loads(pickle.dumps(decoded))  # noqa: S301 - our own bytes
+    for clone in (unpickled, copy.copy(decoded), copy.deepcopy(decoded)):
+        assert clone == decoded
+        assert clone.game_name is UNSET
 
 
-def test_models_the_fast_path_cannot_mirror_take_the_compiled_path() -> None:
-    """Field types outside what msgspec mirrors here leave the fast path off, not wrong."""
-    fast = FastDecoder(_Dated, list_field="items")
-    assert not fast.available
-    assert fast.decode(b'{"items": []}') is None
+def test_to_dict_is_json_ready() -> None:
+    """to_dict() gives only JSON values: ISO dates, nested dicts, unknown keys, no UNSET."""
+    decoded = session({**FULL, "extra": {"a": [1]}})
+    as_dict = decoded.to_dict()
+    assert json.loads(json.dumps(as_dict)) == as_dict
+    assert as_dict["started"] == "2026-11-20T10:00:00+00:00"
+    assert as_dict["extra"] == {"a": [1]}
+    assert "game_id" not in session({}).to_dict()
 
 
-def json_body(value: object) -> bytes:
-    """JSON bytes for a test body."""
-    return json.dumps(value).encode()
+def test_unset_is_exported_where_users_look() -> None:
+    """UNSET and Unset come from vaix_client and vaix_client.models alike."""
+    assert vaix_client.UNSET is UNSET
+    assert vaix_client.Unset is Unset
+    assert isinstance(UNSET, Unset)
+    assert not UNSET
+
+
+def test_no_source_is_compiled_at_run_time() -> None:
+    """The package never builds code at run time (no exec, eval or compile of source)."""
+    package = Path(vaix_client.__file__).parent
+    for module in package.rglob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        for call in ("exec(", "eval(", "compile("):
+            assert call not in text.replace("re.compile(", ""), f"{module}: {call}"

@@ -43,9 +43,9 @@ async def test_recently_played_lists_one_entry_per_game(with_fake: VaixFake) -> 
     games = response.json()
     assert len(games) == 4
     assert len({g["game_id"] for g in games}) == 4
-    played = [g["last_played"] for g in games]
+    played = [g["started"] for g in games]
     assert played == sorted(played, reverse=True)
-    assert set(games[0]) == {"game_id", "name", "studio", "last_played"}
+    assert set(games[0]) == {"game_id", "game_name", "game_studio", "started"}
     [request] = with_fake.service.requests
     assert request.query["fields"] == "game_id,game_name,game_studio,started"
     assert request.query["distinction_level"] == "unique"

@@ -90,3 +90,85 @@ def test_type_errors_in_user_code_fail_mypy(tmp_path: Path) -> None:
     for name, _, code in MISTAKES:
         pattern = rf"^{re.escape(str(files[name]))}:{line}: error: .*\[{re.escape(code)}\]$"
         assert re.search(pattern, result.stdout, re.MULTILINE), f"{name}:\n{result.stdout}"
+
+
+def run_pyright(*paths: Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run the pinned pyright on ``paths`` with this venv's packages.
+
+    Strict by the configuration found from ``cwd``: pyproject's, or a test's own.
+    """
+    pyright = Path(sys.executable).parent / "pyright"
+    return subprocess.run(
+        [str(pyright), "--pythonpath", sys.executable, *map(str, paths)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_reading_every_field_type_checks_under_pyright_strict() -> None:
+    """The typing files (every field read after ``is not UNSET``) pass pyright strict."""
+    result = run_pyright(ROOT / "tests" / "typing")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+NARROWING_PREAMBLE = """\
+from vaix_client import UNSET, GameSession
+
+
+def read(session: GameSession) -> object:
+"""
+
+#: Reads of optional fields without the ``is not UNSET`` check: each must fail both checkers.
+UNNARROWED: list[tuple[str, str]] = [
+    ("started", "return session.started.isoformat()"),
+    ("duration", "return session.total_duration_in_seconds / 60"),
+    ("game-id", "return session.game_id.upper()"),
+    ("images", "return [image.url for image in session.images]"),
+    ("nullable", "return session.category.upper() if session.category is not UNSET else ''"),
+]
+
+
+def _unnarrowed_files(folder: Path) -> dict[str, Path]:
+    files = {}
+    for name, statement in UNNARROWED:
+        path = folder / f"unnarrowed_{name.replace('-', '_')}.py"
+        path.write_text(NARROWING_PREAMBLE + "    " + statement + "\n", encoding="utf-8")
+        files[name] = path
+    return files
+
+
+def test_reading_without_narrowing_fails_mypy(tmp_path: Path) -> None:
+    """Without ``is not UNSET`` (or ``is not None``), mypy --strict refuses each read."""
+    files = _unnarrowed_files(tmp_path)
+    result = run_mypy(tmp_path / "mypy-cache", *files.values())
+    line = NARROWING_PREAMBLE.count("\n") + 1
+    for name, path in files.items():
+        pattern = rf"^{re.escape(str(path))}:{line}: error: "
+        assert re.search(pattern, result.stdout, re.MULTILINE), f"{name}:\n{result.stdout}"
+
+
+def test_reading_without_narrowing_fails_pyright(tmp_path: Path) -> None:
+    """Without ``is not UNSET`` (or ``is not None``), pyright strict refuses each read."""
+    (tmp_path / "pyrightconfig.json").write_text('{"typeCheckingMode": "strict"}', encoding="utf-8")
+    files = _unnarrowed_files(tmp_path)
+    result = run_pyright(tmp_path, cwd=tmp_path)
+    line = NARROWING_PREAMBLE.count("\n") + 1
+    for name, path in files.items():
+        assert f"{path}:{line}:" in result.stdout, f"{name}:\n{result.stdout}"
+
+
+def test_readme_examples_type_check(tmp_path: Path) -> None:
+    """The README's Python examples, read as one module, pass mypy --strict and pyright strict."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", readme, re.DOTALL)
+    assert len(blocks) >= 4
+    module = tmp_path / "readme_examples.py"
+    module.write_text("\n\n".join(blocks), encoding="utf-8")
+    (tmp_path / "pyrightconfig.json").write_text('{"typeCheckingMode": "strict"}', encoding="utf-8")
+    checked = run_mypy(tmp_path / "mypy-cache", module)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    checked = run_pyright(module, cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -23,9 +23,10 @@ from vaix_client.errors import (
     ResponseValidationError,
     VaixError,
 )
-from vaix_client.models import GameImage, GameSession
+from vaix_client.models import UNSET, GameImage, GameSession, Unset
 
 __all__ = [
+    "UNSET",
     "APIConnectionError",
     "APIStatusError",
     "APITimeoutError",
@@ -39,6 +40,7 @@ __all__ = [
     "InvalidRequestError",
     "RateLimitError",
     "ResponseValidationError",
+    "Unset",
     "VaixClient",
     "VaixError",
     "__version__",

@@ -1,476 +1,304 @@
-"""Fast, strict decoding of JSON objects into the generated attrs models.
+"""One strict decode path from JSON bytes to the generated attrs models.
 
-The generated ``from_dict`` is lax and slow: a wrong type passes through
-unchecked (``images="x"`` lands in a ``list[GameImage]`` field) and each
-object costs ~11 µs in runtime ``cast(Union[...])`` calls, nested closures and
-a dict copy. msgspec and cattrs do not know the generator's ``Unset``
-sentinel, so this module compiles, once per model class, a straight-line
-decoder from the class's own attrs fields and type hints: every value is
-type-checked, date-times are parsed, nested models are decoded, and unknown
-keys are kept in ``additional_properties``, exactly as ``from_dict`` would
-store them. Because it reads the classes rather than the spec, a regenerated
-package is picked up with no change here; a field type it does not know makes
-that class fall back to the generated ``from_dict``.
+msgspec parses the bytes (in C), a short pass over the parsed objects sets
+aside the keys each model's spec does not define and renames the keys the
+generator renamed (``type`` -> ``type_``), then ``msgspec.convert(strict=True)``
+builds the attrs classes (in C), checking every value against the model's
+annotations: no value of the wrong JSON type gets through, date-times are parsed
+as RFC 3339, an absent key stays ``UNSET`` and ``null`` is ``None`` only where
+the spec allows it. The keys set aside land on each model's
+``additional_properties``, so nothing the server sent is lost.
+
+What the pass needs is read from the classes themselves (their attrs fields,
+type hints and the ``_json_keys`` map the project's generator template emits),
+so a regenerated package is picked up with no change here, and nothing is
+compiled at run time. Every failure is one ``DecodeError`` naming the JSON path,
+e.g. ``data[3].images[1].url: expected a string, got int``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import enum
+import re
 import sys
+import threading
 import types
 import typing
-from typing import Any, Final, Generic, TypeVar
+from itertools import chain
+from typing import Any, Final, TypeVar
 
 import attrs
 import msgspec
 
-from vaix_client._generated import models as _models
-from vaix_client._generated.types import UNSET, Unset
-
-if typing.TYPE_CHECKING:
-    from collections.abc import Callable
-
-__all__ = ["DecodeError", "Decoder", "FastDecoder"]
+__all__ = ["DecodeError", "decode_model"]
 
 T = TypeVar("T")
 
-_NONE_TYPE: Final = type(None)
-_SHOWN: Final = 40  # characters of a refused string quoted in the error
-_PRIMITIVES: Final[dict[object, str]] = {str: "a string", bool: "a boolean", int: "an integer"}
+_SHOWN: Final = 40  # characters of a refused string quoted in an error
+_EXPECTED_TYPE: Final = re.compile(r"Expected `(?P<expected>[^`]+)`, got `(?P<got>[^`]+)`")
+_AT: Final = re.compile(r" - at `\$(?P<path>[^`]*)`$")
+_SEGMENT: Final = re.compile(r"\.(?P<key>[^.\[]+)|\[(?P<index>\d+)\]")
+#: msgspec's type names, as a JSON reader says them.
+_WORDS: Final[dict[str, str]] = {
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "null": "null",
+    "array": "an array",
+    "object": "an object",
+    "datetime": "an RFC 3339 date-time string",
+    "date": "an RFC 3339 date string",
+    "time": "an RFC 3339 time string",
+}
+_INVALID: Final[dict[str, str]] = {
+    "Invalid RFC3339 encoded datetime": "an RFC 3339 date-time string",
+    "Invalid RFC3339 encoded date": "an RFC 3339 date string",
+}
+_PARSE: Final = msgspec.json.Decoder().decode  # untyped: JSON objects become dicts
+_JSON_TYPE: Final[dict[type, str]] = {dict: "object", list: "array", bool: "bool", int: "int"}
 
 
 class DecodeError(ValueError):
-    """A JSON value does not fit the model: ``path`` says where, the message says why."""
+    """A body does not fit the model: ``path`` says where (``""`` for the whole body)."""
 
-    def __init__(self, where: str, expected: str, value: object) -> None:
-        super().__init__(where, expected)
-        self.parts = [where]
-        self.expected = expected
-        self.got = _describe(value)
-
-    def within(self, part: str) -> DecodeError:
-        """Prefix the path with an outer part (built only on the error path, never per value)."""
-        self.parts.insert(0, part)
-        return self
-
-    @property
-    def path(self) -> str:
-        """Where the value is, e.g. ``data[3].images[0].url``."""
-        return "".join(self.parts)
-
-    def __str__(self) -> str:
-        return f"{self.path}: expected {self.expected}, got {self.got}"
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}" if path else reason)
+        self.path = path
+        self.reason = reason
 
 
-def position(items: list[Any], item: object) -> int:
-    """The index of ``item`` (by identity) in ``items`` (used only to report an error)."""
-    return next(index for index, candidate in enumerate(items) if candidate is item)
+def decode_model(content: bytes, cls: type[T]) -> T:
+    """Decode a JSON body into the generated attrs model ``cls``, checking every value.
+
+    Keys the spec does not define end up on each model's ``additional_properties``.
+    Raises ``DecodeError`` (a ``ValueError``) when the body is not JSON or a value
+    does not fit, naming the JSON path.
+    """
+    plan = _plan(cls)
+    try:
+        raw = _PARSE(content)
+    except msgspec.DecodeError as exc:
+        raise DecodeError("", f"the body is not JSON ({exc})") from None
+    except RecursionError:
+        raise DecodeError("", "the body is not JSON (nested too deeply)") from None
+    found: _Found = []
+    if type(raw) is dict and not plan.rename_if_all_known(raw):
+        plan.prepare(raw, (), found)  # unknown keys somewhere: the walk that says where
+    try:
+        result = msgspec.convert(raw, cls, strict=True)
+    except msgspec.ValidationError as exc:
+        raise _error(str(exc), raw, plan) from None
+    for where, extra in found:
+        target: Any = result
+        for step in where:
+            target = target[step] if isinstance(step, int) else getattr(target, step)
+        target.additional_properties = extra
+    return result
 
 
-def locate(items: list[Any], decode: Callable[[Any], object]) -> int:
-    """The index of the first item ``decode`` refuses (used only to report an error)."""
-    for index, item in enumerate(items):
-        try:
-            decode(item)
-        except DecodeError:
-            return index
-    return -1  # pragma: no cover - called only after a failure
+_Found = list[tuple[tuple[str | int, ...], dict[str, Any]]]
+
+
+@attrs.frozen
+class _Child:
+    """A field holding a nested model (or a list of them)."""
+
+    attribute: str
+    key: str  # its JSON key
+    plan: _Plan
+    is_list: bool
+
+
+@attrs.define
+class _Plan:
+    """What the pass does to one model's JSON objects, read once from the class."""
+
+    known: frozenset[str]  # the JSON keys the model defines
+    renames: tuple[tuple[str, str], ...]  # (JSON key, attribute) where they differ
+    keys: dict[str, str]  # attribute -> JSON key, to report paths in JSON terms
+    keeps_extra: bool  # whether the class has additional_properties
+    children: tuple[_Child, ...] = ()
+
+    def rename_if_all_known(self, root: dict[str, Any]) -> bool:
+        """Rename renamed keys everywhere if no object has a key its model does not define.
+
+        The common case, checked level by level with C loops (no Python work per
+        key); ``False`` (nothing changed) sends the body to :meth:`prepare`.
+        """
+        levels = self._levels(root)
+        if not all(plan.known.issuperset(chain.from_iterable(objects)) for plan, objects in levels):
+            return False
+        for plan, objects in levels:
+            for key, attribute in plan.renames:
+                for value in objects:
+                    if key in value:
+                        value[attribute] = value.pop(key)
+        return True
+
+    def _levels(self, root: dict[str, Any]) -> list[tuple[_Plan, list[dict[str, Any]]]]:
+        """Every parsed object meant for this model or one it nests, with its plan."""
+        levels: list[tuple[_Plan, list[dict[str, Any]]]] = []
+        todo = [(self, [root])]
+        while todo:
+            plan, objects = todo.pop()
+            levels.append((plan, objects))
+            for child in plan.children:
+                key = child.key
+                values = [value[key] for value in objects if key in value]
+                if child.is_list:
+                    values = [item for value in values if type(value) is list for item in value]
+                nested = [value for value in values if type(value) is dict]
+                if nested:
+                    todo.append((child.plan, nested))
+        return levels
+
+    def prepare(self, value: object, where: tuple[str | int, ...], found: _Found) -> None:
+        """Set aside unknown keys and rename renamed ones in ``value`` (a parsed object).
+
+        Anything that is not the expected shape is left for msgspec to refuse.
+        """
+        if type(value) is dict:
+            self.prepare_items([value], where, found, single=True)
+
+    def prepare_items(
+        self, items: list[Any], where: tuple[str | int, ...], found: _Found, *, single: bool = False
+    ) -> None:
+        """``prepare`` each object of a parsed list, recording where unknown keys were found."""
+        known, renames, children = self.known, self.renames, self.children
+        for index, value in enumerate(items):
+            if type(value) is not dict:
+                continue
+            if not known.issuperset(value):
+                extra = {key: value[key] for key in value if key not in known}
+                for key in extra:
+                    del value[key]
+                if self.keeps_extra:
+                    found.append((where if single else (*where, index), extra))
+            for key, attribute in renames:
+                if key in value:
+                    value[attribute] = value.pop(key)
+            if children:
+                self._prepare_children(value, where if single else (*where, index), found)
+
+    def _prepare_children(
+        self, value: dict[str, Any], where: tuple[str | int, ...], found: _Found
+    ) -> None:
+        """``prepare`` the nested models of one object."""
+        for child in self.children:
+            nested = value.get(child.attribute)
+            if child.is_list:
+                if type(nested) is list:
+                    child.plan.prepare_items(nested, (*where, child.attribute), found)
+            else:
+                child.plan.prepare(nested, (*where, child.attribute), found)
+
+
+_PLANS: Final[dict[type, _Plan]] = {}
+_PLANS_LOCK: Final = threading.Lock()
+
+
+def _plan(cls: type) -> _Plan:
+    """The pass for ``cls`` and the models it nests, built once per class."""
+    plan = _PLANS.get(cls)
+    if plan is None:
+        with _PLANS_LOCK:
+            plan = _PLANS.get(cls)
+            if plan is None:
+                building: dict[type, _Plan] = {}
+                plan = _build(cls, building)
+                _PLANS.update(building)  # published complete, cycles included
+    return plan
+
+
+def _build(cls: type, building: dict[type, _Plan]) -> _Plan:
+    """Build the plans of ``cls`` and the models it nests into ``building``, cycles included."""
+    if not attrs.has(cls):
+        msg = f"{cls!r} is not a generated attrs model"
+        raise TypeError(msg)
+    fields = [field for field in attrs.fields(cls) if field.init]
+    keys: dict[str, str] = {field.name: field.name for field in fields}
+    keys.update(getattr(cls, "_json_keys", {}))
+    plan = building[cls] = _Plan(
+        known=frozenset(keys.values()),
+        renames=tuple((key, name) for name, key in keys.items() if key != name),
+        keys=keys,
+        keeps_extra=any(field.name == "additional_properties" for field in attrs.fields(cls)),
+    )
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    children = []
+    for field in fields:
+        nested = _nested_model(hints[field.name])
+        if nested is not None:
+            model, is_list = nested
+            child = _PLANS.get(model) or building.get(model) or _build(model, building)
+            children.append(_Child(field.name, keys[field.name], child, is_list))
+    plan.children = tuple(children)
+    return plan
+
+
+def _nested_model(tp: object) -> tuple[type, bool] | None:
+    """The attrs model inside a field's type (``X | None | Unset``, ``list[X] | ...``), if any."""
+    members = (
+        typing.get_args(tp) if typing.get_origin(tp) in (typing.Union, types.UnionType) else (tp,)
+    )
+    for member in members:
+        if isinstance(member, type) and attrs.has(member):
+            return member, False
+        if typing.get_origin(member) is list:
+            [item] = typing.get_args(member)
+            if isinstance(item, type) and attrs.has(item):
+                return item, True
+    return None
+
+
+def _error(message: str, raw: object, plan: _Plan) -> DecodeError:
+    """Turn msgspec's message about ``raw`` into a DecodeError in JSON terms."""
+    at = _AT.search(message)
+    steps: list[str | int] = []
+    if at is not None:
+        message = message[: at.start()]
+        steps = [
+            int(match["index"]) if match["index"] is not None else match["key"]
+            for match in _SEGMENT.finditer(at["path"])
+        ]
+    path, value, found = _walk(raw, plan, steps)
+    expected = _EXPECTED_TYPE.match(message)
+    if expected is not None:
+        wanted = " or ".join(
+            _WORDS.get(word, f"`{word}`") for word in expected["expected"].split(" | ")
+        )
+        got = _describe(value) if found else expected["got"]
+        return DecodeError(path, f"expected {wanted}, got {got}")
+    for prefix, wanted in _INVALID.items():
+        if message.startswith(prefix):
+            return DecodeError(path, f"expected {wanted}, got {_describe(value)}")
+    return DecodeError(path, message[:1].lower() + message[1:])
+
+
+def _walk(raw: object, plan: _Plan | None, steps: list[str | int]) -> tuple[str, object, bool]:
+    """Follow msgspec's path (attribute names) in the parsed body: the JSON path and the value."""
+    path = ""
+    value: object = raw
+    found = True
+    for step in steps:
+        if isinstance(step, int):
+            path += f"[{step}]"
+            found = found and type(value) is list and step < len(value)
+            value = value[step] if found else None  # type: ignore[index]
+            continue
+        path += f".{plan.keys.get(step, step) if plan else step}"
+        found = found and type(value) is dict and step in value
+        value = value[step] if found else None  # type: ignore[index]
+        child = next((c for c in plan.children if c.attribute == step), None) if plan else None
+        plan = child.plan if child else None
+    return path.removeprefix("."), value, found
 
 
 def _describe(value: object) -> str:
+    """A JSON value's type, with a refused string quoted (shortened)."""
     if value is None:
         return "null"
     if isinstance(value, str):
         shown = value if len(value) <= _SHOWN else value[: _SHOWN - 1] + "…"
         return f"string {shown!r}"
-    return type(value).__name__
-
-
-class _Unsupported(Exception):  # noqa: N818 - internal signal: fall back to from_dict
-    """A field type this compiler does not handle."""
-
-
-class _Compiler:
-    """Emit Python source for one decoder function per attrs model class."""
-
-    def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {
-            "UNSET": UNSET,
-            "DecodeError": DecodeError,
-            "_locate": locate,
-            "_position": position,
-            "_datetime": dt.datetime.fromisoformat,
-            "_date": dt.date.fromisoformat,
-        }
-        self.done: dict[type, str] = {}
-        self._counter = 0
-
-    def name_for(self, cls: type) -> str:
-        """Compile ``cls`` (once) and return the name of its decoder function."""
-        if cls not in self.done:
-            self.done[cls] = f"_decode_{cls.__name__}"
-            try:
-                source = self._model(cls)
-            except _Unsupported:
-                self.namespace[f"_fallback_{cls.__name__}"] = cls.from_dict  # type: ignore[attr-defined]
-                source = (
-                    f"def _decode_{cls.__name__}(d):\n"
-                    f"    if type(d) is not dict:\n"
-                    f"        raise DecodeError('', 'an object', d)\n"
-                    f"    try:\n"
-                    f"        return _fallback_{cls.__name__}(d)\n"
-                    f"    except (KeyError, TypeError, ValueError, AttributeError) as exc:\n"
-                    f"        raise DecodeError('', 'a valid {cls.__name__}', d) from exc\n"
-                )
-            self._run(source, f"decoder for {cls.__name__}")
-        return self.done[cls]
-
-    def _run(self, source: str, label: str) -> None:
-        """Define the functions in ``source`` (our own generated code) in the namespace."""
-        code = compile(source, f"<vaix_client {label}>", "exec")
-        exec(code, self.namespace)  # noqa: S102 - the source is built here, from our models
-
-    def _model(self, cls: type) -> str:
-        fields, hints, keys = _model_fields(cls)
-        name = cls.__name__
-        self.namespace[f"_cls_{name}"] = cls
-        self.namespace[f"_known_{name}"] = frozenset(keys.values())
-        lines = [
-            f"def _decode_{name}(d):",
-            "    if type(d) is not dict:",
-            "        raise DecodeError('', 'an object', d)",
-            "    get = d.get",
-        ]
-        for index, field in enumerate(fields):
-            var = f"v{index}"
-            key = keys[field.name]
-            lines.append(f"    {var} = get({key!r}, UNSET)")
-            checks, _ = self._value(hints[field.name], var, repr(f".{key}"))
-            lines += ["    " + line for line in checks]
-        lines.append(f"    obj = _cls_{name}({', '.join(f'v{i}' for i in range(len(fields)))})")
-        if any(f.name == "additional_properties" and not f.init for f in attrs.fields(cls)):
-            lines += [
-                f"    if not d.keys() <= _known_{name}:",
-                (
-                    f"        obj.additional_properties = "
-                    f"{{k: v for k, v in d.items() if k not in _known_{name}}}"
-                ),
-            ]
-        lines.append("    return obj")
-        return "\n".join(lines) + "\n"
-
-    def _value(self, tp: object, var: str, where: str) -> tuple[list[str], bool]:
-        """Lines that check ``var`` against ``tp``, and whether they convert it in place.
-
-        ``where`` is a Python expression for the value's path, evaluated only
-        when the value is refused.
-
-        The common case (the value has the expected type) costs one test; the
-        ``None``/``UNSET`` alternatives are looked at only when that fails.
-        """
-        members = typing.get_args(tp) if _is_union(tp) else (tp,)
-        others = [m for m in members if m not in (Unset, _NONE_TYPE)]
-        if len(others) != 1:
-            raise _Unsupported
-        allowed = [f"{var} is not UNSET"] if Unset in members else []
-        allowed += [f"{var} is not None"] if _NONE_TYPE in members else []
-        test, convert, converts = self._test(others[0], var, where)
-        bad = f"raise DecodeError({where}, {_expected(others[0])!r}, {var})"
-        if test is None:
-            return [], False
-        otherwise = (
-            [f"elif {' and '.join(allowed)}:", f"    {bad}"] if allowed else ["else:", f"    {bad}"]
-        )
-        if not convert:
-            negated = [f"not ({test})", *allowed]
-            return [f"if {' and '.join(negated)}:", f"    {bad}"], False
-        return [f"if {test}:", *("    " + line for line in convert), *otherwise], converts
-
-    def _test(self, tp: object, var: str, where: str) -> tuple[str | None, list[str], bool]:  # noqa: PLR0911 - one case per type
-        """A test that ``var`` has ``tp``'s JSON type, the lines run then, and if they convert it.
-
-        The flag says whether those lines replace ``var`` with a converted value.
-        """
-        bad = f"raise DecodeError({where}, {_expected(tp)!r}, {var})"
-        if tp is typing.Any or tp is object:
-            return None, [], False
-        if isinstance(tp, type) and tp in _PRIMITIVES:
-            return f"type({var}) is {tp.__name__}", [], False
-        if tp is float:
-            return f"type({var}) is float or type({var}) is int", [], False
-        if tp in (dt.datetime, dt.date):
-            parse = "_datetime" if tp is dt.datetime else "_date"
-            parsing = [
-                "try:",
-                f"    {var} = {parse}({var})",
-                "except ValueError:",
-                f"    {bad} from None",
-            ]
-            return f"type({var}) is str", parsing, True
-        if isinstance(tp, type) and issubclass(tp, enum.Enum):
-            enum_name = self._bind(tp)
-            lookup = [
-                "try:",
-                f"    {var} = {enum_name}({var})",
-                "except ValueError:",
-                f"    {bad} from None",
-            ]
-            return f"type({var}) is str or type({var}) is int", lookup, True
-        if isinstance(tp, type) and attrs.has(tp):
-            decoder = self.name_for(tp)
-            nested = [
-                "try:",
-                f"    {var} = {decoder}({var})",
-                "except DecodeError as exc:",
-                f"    raise exc.within({where}) from None",
-            ]
-            return f"type({var}) is dict", nested, True
-        if typing.get_origin(tp) is list:
-            items, converts = self._items(typing.get_args(tp)[0], var, where)
-            return f"type({var}) is list", items, converts
-        raise _Unsupported
-
-    def _items(self, item: object, var: str, where: str) -> tuple[list[str], bool]:
-        """Lines that check each item of the list ``var``, and whether they convert the list."""
-        item_var = f"{var}_item"
-        item_where = f"{where} + f'[{{_position({var}, {item_var})}}]'"
-        checks, converts = self._value(item, item_var, item_where)
-        if not checks:
-            return [], False
-        if not converts:
-            # Items are checked in place: no new list, no call per item.
-            return [f"for {item_var} in {var}:", *("    " + line for line in checks)], False
-        item_checks, _ = self._value(item, item_var, "''")
-        decoder = self._item_decoder(item, item_var, item_checks)
-        return [
-            "try:",
-            f"    {var} = [{decoder}({item_var}) for {item_var} in {var}]",
-            "except DecodeError as exc:",
-            f"    raise exc.within({where} + f'[{{_locate({var}, {decoder})}}]') from None",
-        ], True
-
-    def _item_decoder(self, item: object, item_var: str, checks: list[str]) -> str:
-        """A function decoding one list item: the model's decoder, or one made for the item."""
-        if isinstance(item, type) and attrs.has(item):
-            return self.name_for(item)
-        self._counter += 1
-        name = f"_item{self._counter}"
-        source = "\n".join(
-            [
-                f"def {name}({item_var}):",
-                *("    " + line for line in checks),
-                f"    return {item_var}",
-            ]
-        )
-        exec(compile(source, f"<vaix_client item decoder {name}>", "exec"), self.namespace)  # noqa: S102
-        return name
-
-    def _bind(self, value: object) -> str:
-        self._counter += 1
-        name = f"_bound{self._counter}"
-        self.namespace[name] = value
-        return name
-
-
-def _convert(var: str, function: str, bad: str) -> list[str]:
-    """Lines replacing ``var`` with ``function(var)``, refusing it if that raises ValueError."""
-    return ["try:", f"    {var} = {function}({var})", "except ValueError:", f"    {bad} from None"]
-
-
-def _model_fields(cls: type) -> tuple[list[Any], dict[str, Any], dict[str, str]]:
-    """A model's init fields, their resolved type hints, and their JSON keys.
-
-    Every generated optional field defaults to UNSET; a required one (none in
-    the Vaix spec today) is left to the generated ``from_dict``.
-    """
-    hints = typing.get_type_hints(
-        cls, globalns=vars(sys.modules[cls.__module__]), localns=vars(_models)
-    )
-    fields = [f for f in attrs.fields(cls) if f.init]
-    if any(f.default is attrs.NOTHING for f in fields):
-        raise _Unsupported
-    return fields, hints, _json_names(cls, fields, hints)
-
-
-def _json_names(cls: type, fields: list[Any], hints: dict[str, Any]) -> dict[str, str]:
-    """Map each attribute to its JSON key (``type_`` -> ``type``), asking the generated ``to_dict``.
-
-    Each field in turn is set to a sample of its type, the others left UNSET,
-    so ``to_dict()`` returns exactly one key: the generator's own naming rule.
-    """
-    names: dict[str, str] = {}
-    for field in fields:
-        instance = cls(**{field.name: _sample(hints[field.name])})
-        produced = list(instance.to_dict())
-        if len(produced) != 1:
-            raise _Unsupported
-        names[field.name] = produced[0]
-    return names
-
-
-def _sample(tp: object) -> object:  # noqa: PLR0911 - one case per type
-    """A value of type ``tp`` that ``to_dict`` can serialise."""
-    members = typing.get_args(tp) if _is_union(tp) else (tp,)
-    if _NONE_TYPE in members or tp is typing.Any or tp is object:
-        return None
-    real = next(m for m in members if m is not Unset)
-    if real in (str, int, float, bool):
-        return real()
-    if real is dt.datetime:
-        return dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    if real is dt.date:
-        return dt.date(2000, 1, 1)
-    if isinstance(real, type) and issubclass(real, enum.Enum):
-        return next(iter(real))
-    if isinstance(real, type) and attrs.has(real):
-        return real()
-    if typing.get_origin(real) is list:
-        return []
-    raise _Unsupported
-
-
-def _is_union(tp: object) -> bool:
-    return typing.get_origin(tp) in (typing.Union, types.UnionType)
-
-
-_EXPECTED: Final[dict[object, str]] = {
-    **_PRIMITIVES,
-    float: "a number",
-    dt.datetime: "an ISO 8601 date-time string",
-    dt.date: "an ISO 8601 date string",
-}
-
-
-def _expected(tp: object) -> str:
-    """What a value of type ``tp`` looks like in JSON, for error messages."""
-    if tp in _EXPECTED:
-        return _EXPECTED[tp]
-    if typing.get_origin(tp) is list:
-        return "an array"
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return "one of " + ", ".join(repr(member.value) for member in tp)
-    return "an object"
-
-
-_COMPILER: Final = _Compiler()
-
-
-class Decoder(Generic[T]):
-    """A compiled, strict decoder for one generated model class."""
-
-    def __init__(self, cls: type[T]) -> None:
-        self.cls = cls
-        self._decode = _COMPILER.namespace[_COMPILER.name_for(cls)]
-        self.fallback = f"_fallback_{cls.__name__}" in _COMPILER.namespace
-
-    def __call__(self, data: object) -> T:
-        """Decode one JSON value (already parsed) into the model; DecodeError if it does not fit."""
-        result: T = self._decode(data)
-        return result
-
-
-# ---------------------------------------------------------------- the fast path
-
-
-class FastDecoder(Generic[T]):
-    """Decode a whole body with msgspec (typed, in C), then build the attrs models.
-
-    msgspec validates a body against Struct types mirroring the models (made
-    here from the same attrs fields and hints) several times faster than any
-    Python check, but it cannot keep unknown keys. So its Structs forbid them:
-    a body with a key the spec does not define, or anything msgspec refuses,
-    makes :meth:`decode` return ``None`` and the caller takes the compiled
-    decoder's path, which keeps every key and names what is wrong.
-    """
-
-    def __init__(self, cls: type[T], *, list_field: str) -> None:
-        self._convert: Callable[[Any], T] | None = None
-        self._list_field = list_field
-        try:
-            struct, self._convert = _Mirror().of(cls)
-        except _Unsupported:
-            self._decoder = None
-            return
-        items: object = list[struct]  # type: ignore[valid-type]
-        envelope = msgspec.defstruct("Envelope", [(list_field, items)], forbid_unknown_fields=False)
-        self._decoder = msgspec.json.Decoder(envelope)
-
-    @property
-    def available(self) -> bool:
-        """Whether the models could be mirrored (else every body takes the slow path)."""
-        return self._decoder is not None
-
-    def decode(self, content: bytes) -> list[T] | None:
-        """The models in ``content[list_field]``, or ``None`` when the fast path cannot tell."""
-        if self._decoder is None or self._convert is None:
-            return None
-        try:
-            envelope = self._decoder.decode(content)
-        except (msgspec.DecodeError, RecursionError):  # ValidationError included
-            return None
-        convert = self._convert
-        return [convert(item) for item in getattr(envelope, self._list_field)]
-
-
-class _Mirror:
-    """Build msgspec Struct types (and converters back to attrs) mirroring attrs models."""
-
-    def __init__(self) -> None:
-        self._done: dict[type, tuple[type, Callable[[Any], Any]]] = {}
-
-    def of(self, cls: type) -> tuple[type, Callable[[Any], Any]]:
-        """The Struct mirroring ``cls`` and the function turning one into a ``cls``."""
-        if cls in self._done:
-            return self._done[cls]
-        fields, hints, keys = _model_fields(cls)
-        nested: list[tuple[str, Callable[[Any], Any]]] = []
-        spec = []
-        for field in fields:
-            struct_type, item_convert = self._type(hints[field.name])
-            spec.append((keys[field.name], struct_type, UNSET))
-            if item_convert is not None:
-                nested.append((field.name, item_convert))
-        struct = msgspec.defstruct(f"{cls.__name__}Struct", spec, forbid_unknown_fields=True)
-        astuple = msgspec.structs.astuple
-
-        def convert(value: Any) -> Any:  # noqa: ANN401 - a Struct in, a model out
-            obj = cls(*astuple(value))
-            for name, item_convert in nested:
-                items = getattr(obj, name)
-                if type(items) is list:
-                    setattr(obj, name, [item_convert(item) for item in items])
-            return obj
-
-        self._done[cls] = (struct, convert)
-        return struct, convert
-
-    def _type(self, tp: object) -> tuple[object, Callable[[Any], Any] | None]:
-        """The msgspec type for a field, and the converter of its list items if they are models."""
-        members = typing.get_args(tp) if _is_union(tp) else (tp,)
-        others = [m for m in members if m not in (Unset, _NONE_TYPE)]
-        if len(others) != 1:
-            raise _Unsupported
-        real = others[0]
-        nullable = _NONE_TYPE in members
-        converter = None
-        if real is float:
-            mapped: object = int | float  # keep JSON integers as ints, as from_dict does
-        elif (
-            real in (str, int, bool, dt.datetime, dt.date)
-            or real is typing.Any
-            or (isinstance(real, type) and issubclass(real, enum.Enum))
-        ):
-            mapped = real
-        elif typing.get_origin(real) is list:
-            item = typing.get_args(real)[0]
-            if isinstance(item, type) and attrs.has(item):
-                item_struct, converter = self.of(item)
-                mapped = list[item_struct]  # type: ignore[valid-type]
-            elif item in (str, int, bool):
-                mapped = list[item]  # type: ignore[valid-type]
-            else:
-                raise _Unsupported
-        else:
-            raise _Unsupported  # a nested model outside a list: not in the spec today
-        return (mapped | None if nullable else mapped), converter  # type: ignore[operator]
+    return _JSON_TYPE.get(type(value), type(value).__name__)

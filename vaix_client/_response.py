@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import json
-from typing import TYPE_CHECKING, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 import attrs
-import msgspec
 
-from vaix_client._decode import DecodeError, Decoder, FastDecoder, locate
+from vaix_client._decode import DecodeError, decode_model
 from vaix_client._errors import REQUEST_ID_HEADER, ResponseValidationError
-from vaix_client._generated.models.game_session import GameSession
+from vaix_client._generated.models.game_sessions_response import GameSessionsResponse
+from vaix_client._generated.types import UNSET
 
 if TYPE_CHECKING:
     import httpx
 
+    from vaix_client._generated.models.game_session import GameSession
+
 __all__ = ["ApiResponse", "decode_sessions"]
 
 T = TypeVar("T")
-
-_decode_session: Final = Decoder(GameSession)
-_fast_sessions: Final = FastDecoder(GameSession, list_field="data")
 
 
 @attrs.frozen
@@ -62,41 +60,18 @@ class ApiResponse(Generic[T]):
 def decode_sessions(response: httpx.Response) -> list[GameSession]:
     """Decode a 200 body into ``GameSession`` models, or raise ResponseValidationError.
 
-    Only ``data`` matters: other envelope keys (and an unknown ``status``)
-    are ignored, and keys the spec does not define stay reachable on each
-    model's ``additional_properties``. Every value is type-checked.
+    The body is decoded into the generated envelope, every value type-checked;
+    envelope keys the spec does not define (and any ``status`` string) are
+    tolerated, and unknown keys stay reachable on each model's
+    ``additional_properties``.
     """
-    fast = _fast_sessions.decode(response.content)
-    if fast is not None:
-        return fast
-    # Unknown keys to keep, or something wrong to name precisely: the slow path.
-    envelope = _parse_json(response)
-    if type(envelope) is not dict:
-        raise _invalid(response, f"expected a JSON object, got {type(envelope).__name__}")
-    items = envelope.get("data")
-    if type(items) is not list:
-        raise _invalid(response, "the 'data' array is missing")
-    decode = _decode_session
     try:
-        return [decode(item) for item in items]
+        envelope = decode_model(response.content, GameSessionsResponse)
     except DecodeError as exc:
-        exc.within(f"data[{locate(items, decode)}]")
         raise _invalid(response, str(exc)) from exc
-
-
-def _parse_json(response: httpx.Response) -> object:
-    """Parse any JSON body: msgspec (fast), then the stdlib for what msgspec refuses.
-
-    The stdlib also reads NaN, Infinity and numbers beyond a double's range.
-    """
-    try:
-        return msgspec.json.decode(response.content)
-    except (msgspec.DecodeError, RecursionError):
-        pass
-    try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError) as exc:
-        raise _invalid(response, f"the body is not JSON ({type(exc).__name__})") from exc
+    if envelope.data is UNSET:
+        raise _invalid(response, "the 'data' array is missing")
+    return envelope.data
 
 
 def _invalid(response: httpx.Response, detail: str) -> ResponseValidationError:

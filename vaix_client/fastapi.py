@@ -1,6 +1,8 @@
 """FastAPI integration: one client per app, injected into routes (``fastapi`` extra).
 
 ```python
+from typing import Any
+
 from fastapi import FastAPI
 from vaix_client.fastapi import VaixDep, add_vaix_error_handlers, vaix_lifespan
 
@@ -9,8 +11,8 @@ add_vaix_error_handlers(app)  # optional: upstream failures -> 502/503/504, bad 
 
 
 @app.get("/recent/{user}")
-async def recent(user: str, vaix: VaixDep) -> list[str]:
-    return [s.game_id for s in await vaix.game_sessions.latest(user, count=5)]
+async def recent(user: str, vaix: VaixDep) -> list[dict[str, Any]]:
+    return [s.to_dict() for s in await vaix.game_sessions.latest(user, count=5)]  # JSON-ready
 ```
 
 In the app's tests, swap the client for one connected to the fake service with

@@ -2,6 +2,10 @@
 
 Import models from here, never from ``vaix_client._generated``: the generated
 package is rewritten by ``make generate`` and its module layout may change.
+
+A field the server did not send is ``UNSET`` (``null`` is ``None``); read an
+optional field with ``if session.started is not UNSET:``, which narrows its type
+in mypy and pyright. ``to_dict()`` gives JSON-ready values.
 """
 
 from vaix_client._generated.models.error import Error

@@ -45,7 +45,7 @@ from vaix_client.filters import (
     nin,
     parse_filters,
 )
-from vaix_client.models import Error, Errors, GameSessionField, Unset
+from vaix_client.models import UNSET, Error, Errors, GameSessionField, Unset
 
 __test__ = False  # pytest: this module holds no tests, only code for mypy
 
@@ -145,6 +145,8 @@ def read_a_session(session: GameSession) -> None:
     assert_type(session.vaix_tags, list[str] | None | Unset)
     assert_type(session.additional_properties, dict[str, Any])
     assert_type(session.to_dict(), dict[str, Any])
+    if session.game_name is not UNSET:
+        assert_type(session.game_name, str)
     if not isinstance(session.game_name, Unset):
         assert_type(session.game_name, str)
 
@@ -171,7 +173,7 @@ async def handle_errors(vaix: VaixClient) -> None:
     except InvalidRequestError as exc:
         assert_type(exc.argument, str | None)
         as_value_error: ValueError = exc  # InvalidRequestError is also a ValueError
-        assert_type(as_value_error, ValueError)
+        assert isinstance(as_value_error, InvalidRequestError)
     except RateLimitError as exc:
         assert_type(exc.status_code, int)
         assert_type(exc.response, httpx.Response)
@@ -201,10 +203,9 @@ def auth_helpers() -> None:
     assert_type(token.token, str)
     assert_type(token.expires_in, float | None)
     assert_type(AccessToken("token").expires_in, float | None)
-    provider: TokenProvider = _fetch_token
-    other: TokenProvider = _fetch_access_token
-    assert_type(provider, TokenProvider)
-    assert_type(other, TokenProvider)
+    # The assignments are the check: both kinds of coroutine function are providers.
+    providers: list[TokenProvider] = [_fetch_token, _fetch_access_token]
+    assert_type(providers, list[TokenProvider])
     credentials = ClientCredentials(client_id="id", client_secret="secret")
     assert_type(credentials.client_id, str)
     assert_type(credentials.token_url, str | None)

@@ -3,17 +3,16 @@
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, BinaryIO, Generic, TypeVar
 
 from attrs import define
+from msgspec import UNSET
+from msgspec import UnsetType as Unset
 
-
-class Unset:
-    def __bool__(self) -> Literal[False]:
-        return False
-
-
-UNSET: Unset = Unset()
+# vaix-client template: "not sent" is msgspec's UNSET. Its type is a one-member
+# enum, so `value is not UNSET` narrows `T | Unset` to `T` in mypy and pyright;
+# UNSET is falsy, shows as `UNSET` in a repr, stays one object across pickle and
+# copy, and msgspec leaves a field at UNSET when its key is absent.
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.
 FileContent = IO[bytes] | bytes | str

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,6 +24,12 @@ class Error:
     error: str | Unset = UNSET
     status: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    #: vaix-client template: each attribute's JSON key (they differ where the
+    #: generator renames a key, e.g. ``type`` to ``type_``); vaix_client decodes by it.
+    _json_keys: ClassVar[dict[str, str]] = {
+        "error": "error",
+        "status": "status",
+    }
 
     def to_dict(self) -> dict[str, Any]:
         error = self.error

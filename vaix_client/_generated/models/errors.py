@@ -2,16 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.errors_errors import ErrorsErrors
-
 
 T = TypeVar("T", bound="Errors")
 
@@ -26,6 +22,11 @@ class Errors:
 
     errors: ErrorsErrors | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    #: vaix-client template: each attribute's JSON key (they differ where the
+    #: generator renames a key, e.g. ``type`` to ``type_``); vaix_client decodes by it.
+    _json_keys: ClassVar[dict[str, str]] = {
+        "errors": "errors",
+    }
 
     def to_dict(self) -> dict[str, Any]:
         errors: dict[str, Any] | Unset = UNSET
@@ -74,3 +75,9 @@ class Errors:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# vaix-client template: the models this one refers to, imported at the end (not
+# under TYPE_CHECKING) so its annotations resolve at run time for msgspec, while
+# models that refer to each other still import.
+from ..models.errors_errors import ErrorsErrors

@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.game_image import GameImage
-
 
 T = TypeVar("T", bound="GameSession")
 
@@ -77,6 +73,36 @@ class GameSession:
     vaix_game_studio: None | str | Unset = UNSET
     vaix_tags: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+    #: vaix-client template: each attribute's JSON key (they differ where the
+    #: generator renames a key, e.g. ``type`` to ``type_``); vaix_client decodes by it.
+    _json_keys: ClassVar[dict[str, str]] = {
+        "category": "category",
+        "channels": "channels",
+        "enabled": "enabled",
+        "first_transaction": "first_transaction",
+        "game_id": "game_id",
+        "game_image_url": "game_image_url",
+        "game_link": "game_link",
+        "game_name": "game_name",
+        "game_studio": "game_studio",
+        "has_avalanche": "has_avalanche",
+        "has_bonus": "has_bonus",
+        "has_buy": "has_buy",
+        "has_jackpot": "has_jackpot",
+        "has_megaways": "has_megaways",
+        "has_sticky": "has_sticky",
+        "images": "images",
+        "internal_game_id": "internal_game_id",
+        "is_live": "is_live",
+        "max_bet": "max_bet",
+        "min_bet": "min_bet",
+        "release_date": "release_date",
+        "started": "started",
+        "total_duration_in_seconds": "total_duration_in_seconds",
+        "vaix_category": "vaix_category",
+        "vaix_game_studio": "vaix_game_studio",
+        "vaix_tags": "vaix_tags",
+    }
 
     def to_dict(self) -> dict[str, Any]:
         category: None | str | Unset
@@ -617,3 +643,9 @@ class GameSession:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# vaix-client template: the models this one refers to, imported at the end (not
+# under TYPE_CHECKING) so its annotations resolve at run time for msgspec, while
+# models that refer to each other still import.
+from ..models.game_image import GameImage
