@@ -80,6 +80,7 @@ def generate(output: Path) -> None:
         "--meta", "none",
         "--output-path", str(output),
         "--fail-on-warning",
+        "--custom-template-path", str(ROOT / "templates"),
     ]  # fmt: skip
     result = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
     if result.returncode != 0:
