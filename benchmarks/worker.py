@@ -197,10 +197,11 @@ def _decoders(sessions: int, *, with_peer: bool) -> dict[str, Callable[[], objec
     import orjson
 
     from benchmarks.payload import make_body
+    from vaix_client._generated.models.game_session import GameSession
     from vaix_client._generated.models.game_sessions_response import (
         GameSessionsResponse,
     )
-    from vaix_client._response import decode_sessions
+    from vaix_client._response import decode_body
 
     body = make_body(sessions)
     response = httpx.Response(200, content=body)
@@ -210,7 +211,7 @@ def _decoders(sessions: int, *, with_peer: bool) -> dict[str, Callable[[], objec
         "stock generated: GameSessionsResponse.from_dict(json.loads)": lambda: (
             GameSessionsResponse.from_dict(json.loads(body))
         ),
-        "vaix-client: decode_sessions": lambda: decode_sessions(response),
+        "vaix-client: decode_body": lambda: decode_body(response, GameSession, "data"),
     }
     if with_peer:
         models = importlib.import_module(f"{PEER_PACKAGE}.models")

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from vaix_client._decode import DecodeError, Decoder, FastDecoder
-from vaix_client._response import decode_sessions
+from vaix_client._response import decode_body
 from vaix_client.errors import ResponseValidationError
 from vaix_client.models import DistinctionLevel, Error, Errors, GameImage, GameSession, Unset
 
@@ -123,7 +123,7 @@ def test_response_errors_name_the_item() -> None:
     body = b'{"data": [{"game_id": "a"}, {"game_id": "b"}, {"game_id": ["c"]}]}'
     response = httpx.Response(200, content=body, request=httpx.Request("GET", "https://x"))
     with pytest.raises(ResponseValidationError, match=r"data\[2\]\.game_id: expected a string"):
-        decode_sessions(response)
+        decode_body(response, GameSession, "data")
 
 
 def test_enum_fields_are_converted_and_checked() -> None:

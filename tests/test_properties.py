@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from vaix_client import VaixClient
 from vaix_client._decode import Decoder, FastDecoder
-from vaix_client._response import decode_sessions
-from vaix_client._validation import SELECTABLE_FIELDS
+from vaix_client._generated.api.game_sessions import LATEST
+from vaix_client._response import decode_body
+from vaix_client._rules import selectable_fields
 from vaix_client.errors import InvalidRequestError, ResponseValidationError
 from vaix_client.filters import (
     And,
@@ -54,6 +55,7 @@ END_TO_END: Final = settings(
 
 # ---------------------------------------------------------------- strategies: JSON
 
+SELECTABLE_FIELDS: Final = selectable_fields(LATEST)
 FAST_SESSIONS: Final = FastDecoder(GameSession, list_field="data")
 SLOW_SESSION: Final = Decoder(GameSession)
 
@@ -127,7 +129,7 @@ def as_json(value: object) -> str:
 def decodes_or_refuses(response: httpx.Response) -> list[GameSession] | None:
     """Decode ``response``: its sessions, or None when it raised ResponseValidationError."""
     try:
-        sessions = decode_sessions(response)
+        sessions = decode_body(response, GameSession, "data")
     except ResponseValidationError as exc:
         error = exc
     else:
@@ -208,7 +210,7 @@ def test_any_bytes_that_are_not_json_raise_response_validation_error(content: by
     """A 200 body that is not JSON raises ResponseValidationError."""
     assume(not is_json(content))  # valid JSON is the other test's job
     with pytest.raises(ResponseValidationError):
-        decode_sessions(response_with(content))
+        decode_body(response_with(content), GameSession, "data")
 
 
 #: ``True``: must parse; ``False``: must raise ResponseValidationError; ``None``: either,
@@ -245,7 +247,7 @@ def test_wrong_typed_fields_never_crash(item: dict[str, object], parses: bool | 
 def test_pathological_json_raises_response_validation_error(content: bytes) -> None:
     """Bodies json cannot handle (too deep, too long a number) raise ResponseValidationError."""
     with pytest.raises(ResponseValidationError):
-        decode_sessions(response_with(content))
+        decode_body(response_with(content), GameSession, "data")
 
 
 @FAST
@@ -253,7 +255,7 @@ def test_pathological_json_raises_response_validation_error(content: bytes) -> N
 def test_valid_sessions_parse_without_loss(items: list[dict[str, Any]], status: str | None) -> None:
     """Sessions that match the spec parse, keep the server's order, and lose no key or value."""
     body = json.dumps({"status": status, "data": items, "meta": {"next": None}}).encode()
-    sessions = decode_sessions(response_with(body))
+    sessions = decode_body(response_with(body), GameSession, "data")
     assert as_json([session.to_dict() for session in sessions]) == as_json(items)
     for session, item in zip(sessions, items, strict=True):
         assert set(session.additional_properties) == set(item) - set(VALID_FIELDS)
@@ -577,5 +579,5 @@ def test_unknown_keys_take_the_path_that_keeps_them(items: list[dict[str, Any]])
     items[0]["x_new_field"] = 1
     body = json.dumps({"data": items}).encode()
     assert FAST_SESSIONS.decode(body) is None
-    [first, *_] = decode_sessions(response_with(body))
+    [first, *_] = decode_body(response_with(body), GameSession, "data")
     assert first.additional_properties["x_new_field"] == 1

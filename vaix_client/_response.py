@@ -1,86 +1,86 @@
-"""The raw-response view of a call, and decoding of successful bodies into models."""
+"""The raw-response view of a call, and decoding of successful bodies into models.
+
+``ApiResponse`` is defined by the generated package (the resource methods
+return it); the core re-exports it as ``vaix_client.ApiResponse``.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
-import attrs
 import msgspec
 
 from vaix_client._decode import DecodeError, Decoder, FastDecoder, locate
-from vaix_client._errors import REQUEST_ID_HEADER, ResponseValidationError
-from vaix_client._generated.models.game_session import GameSession
+from vaix_client._errors import ResponseValidationError
+from vaix_client._generated.api import ApiResponse
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["ApiResponse", "decode_sessions"]
+__all__ = ["ApiResponse", "decode_body"]
 
 T = TypeVar("T")
 
-_decode_session: Final = Decoder(GameSession)
-_fast_sessions: Final = FastDecoder(GameSession, list_field="data")
+_decoders: Final[dict[type[Any], Decoder[Any]]] = {}
+_fast: Final[dict[tuple[type[Any], str], FastDecoder[Any]]] = {}
 
 
-@attrs.frozen
-class ApiResponse(Generic[T]):
-    """A call's parsed result with the response it came from.
+def _decoder(cls: type[T]) -> Decoder[T]:
+    decoder = _decoders.get(cls)
+    if decoder is None:
+        decoder = _decoders[cls] = Decoder(cls)
+    return decoder
 
-    ``attempts`` counts every attempt made (1 when the first one succeeded);
-    a token refresh-and-replay after a 401 does not count. ``elapsed`` is the
-    whole call in seconds, waits included.
+
+def _fast_decoder(cls: type[T], unwrap: str) -> FastDecoder[T]:
+    decoder = _fast.get((cls, unwrap))
+    if decoder is None:
+        decoder = _fast[cls, unwrap] = FastDecoder(cls, list_field=unwrap)
+    return decoder
+
+
+def decode_body(response: httpx.Response, model_cls: type[Any] | None, unwrap: str | None) -> Any:  # noqa: ANN401 - the operation's description types the result
+    """Decode a 2xx body for an operation, or raise ResponseValidationError.
+
+    With ``unwrap`` (an envelope such as ``{"status": ..., "data": [...]}``)
+    the result is the list of ``model_cls`` items under that key; otherwise
+    the body decodes into ``model_cls`` itself (or stays plain JSON when the
+    spec gives no model).
     """
-
-    parsed: T
-    http_response: httpx.Response = attrs.field(repr=False)
-    attempts: int
-    elapsed: float
-
-    @property
-    def status_code(self) -> int:
-        """The HTTP status of the final response."""
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        """The final response's headers."""
-        return self.http_response.headers
-
-    @property
-    def content(self) -> bytes:
-        """The final response's raw body."""
-        return self.http_response.content
-
-    @property
-    def request_id(self) -> str | None:
-        """The ``x-request-id`` the server (or a gateway) sent, if any."""
-        request_id: str | None = self.http_response.headers.get(REQUEST_ID_HEADER)
-        return request_id
+    if model_cls is None:
+        return _parse_json(response)
+    if unwrap is not None:
+        return _decode_items(response, model_cls, unwrap)
+    body = _parse_json(response)
+    try:
+        return _decoder(model_cls)(body)
+    except DecodeError as exc:
+        raise _invalid(response, str(exc)) from exc
 
 
-def decode_sessions(response: httpx.Response) -> list[GameSession]:
-    """Decode a 200 body into ``GameSession`` models, or raise ResponseValidationError.
+def _decode_items(response: httpx.Response, model_cls: type[T], unwrap: str) -> list[T]:
+    """Decode an envelope's item list, or raise ResponseValidationError.
 
-    Only ``data`` matters: other envelope keys (and an unknown ``status``)
+    Only ``unwrap`` matters: other envelope keys (and an unknown ``status``)
     are ignored, and keys the spec does not define stay reachable on each
     model's ``additional_properties``. Every value is type-checked.
     """
-    fast = _fast_sessions.decode(response.content)
+    fast = _fast_decoder(model_cls, unwrap).decode(response.content)
     if fast is not None:
         return fast
     # Unknown keys to keep, or something wrong to name precisely: the slow path.
     envelope = _parse_json(response)
     if type(envelope) is not dict:
         raise _invalid(response, f"expected a JSON object, got {type(envelope).__name__}")
-    items = envelope.get("data")
+    items = envelope.get(unwrap)
     if type(items) is not list:
-        raise _invalid(response, "the 'data' array is missing")
-    decode = _decode_session
+        raise _invalid(response, f"the {unwrap!r} array is missing")
+    decode = _decoder(model_cls)
     try:
         return [decode(item) for item in items]
     except DecodeError as exc:
-        exc.within(f"data[{locate(items, decode)}]")
+        exc.within(f"{unwrap}[{locate(items, decode)}]")
         raise _invalid(response, str(exc)) from exc
 
 

@@ -54,7 +54,7 @@ class GameSessions:
     """The operations tagged game_sessions (``vaix.game_sessions``).
 
     ``None`` means "not sent" (the server's default applies). Bad arguments
-    raise ``vaix_client.errors.InvalidRequestError`` before any I/O.
+    raise the client's ``InvalidRequestError`` before any I/O.
     """
 
     def __init__(self, sender: Sender) -> None:
