@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.slow
 
-INPUTS = ["openapi.json", "spec", "generator-config.yaml", "scripts"]
+INPUTS = ["openapi.json", "spec", "templates", "generator-config.yaml", "scripts"]
 GENERATED_IN_COPY = Path("vaix_client", "_generated")
 JUNK = shutil.ignore_patterns("__pycache__", ".ruff_cache", ".mypy_cache")
 

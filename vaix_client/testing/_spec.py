@@ -145,8 +145,9 @@ def example(  # noqa: C901, PLR0911 - one case per JSON type
 ) -> object:
     """A deterministic JSON value valid against ``schema`` (``index`` varies strings and ids).
 
-    Objects get every property; arrays get ``items`` elements; strings honour
-    ``enum``, ``format: date-time`` and ``minLength``; numbers their bounds.
+    Objects get every property; arrays get ``items`` elements (one in nested
+    objects); strings honour ``enum``, ``format: date-time`` and ``minLength``;
+    numbers their bounds.
     """
     node = resolve(dict(schema))
     for combined in ("allOf", "oneOf", "anyOf"):
@@ -158,7 +159,8 @@ def example(  # noqa: C901, PLR0911 - one case per JSON type
     if isinstance(kind, list):
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "object" or "properties" in node:
-        return {key: example(value, index) for key, value in node.get("properties", {}).items()}
+        properties = node.get("properties", {})
+        return {key: example(value, index, items=items) for key, value in properties.items()}
     if kind == "array":
         return [example(node.get("items", {}), i) for i in range(items)]
     if kind == "integer":
