@@ -107,18 +107,12 @@ def _read(parameter: Parameter, text: str) -> object:
     return text
 
 
-def _problem(parameter: Parameter, value: object) -> str | None:  # noqa: PLR0911 - one case per keyword
+def _problem(parameter: Parameter, value: object) -> str | None:
     """Why a value read is not allowed by the parameter's schema, if it is not."""
     if parameter.enum is not None and value not in parameter.enum:
         return f"must be one of {', '.join(map(str, parameter.enum))}"
     if isinstance(value, int | float) and not isinstance(value, bool):
-        low, high = parameter.minimum, parameter.maximum
-        if (low is not None and value < low) or (high is not None and value > high):
-            if low is not None and high is not None:
-                return f"must be between {_num(low)} and {_num(high)}"
-            if low is not None:
-                return f"must be greater than or equal to {_num(low)}"
-            return f"must be less than or equal to {_num(high)}"  # type: ignore[arg-type] # high is set
+        return _out_of_range(parameter, value)
     if isinstance(value, str):
         if parameter.min_length is not None and len(value) < parameter.min_length:
             return f"must be at least {parameter.min_length} character(s) long"
@@ -126,6 +120,22 @@ def _problem(parameter: Parameter, value: object) -> str | None:  # noqa: PLR091
             return f"must be at most {parameter.max_length} character(s) long"
         if parameter.pattern is not None and _matches(parameter.pattern, value) is False:
             return f"must match {parameter.pattern}"
+    return None
+
+
+def _out_of_range(parameter: Parameter, value: float) -> str | None:
+    low, high = parameter.minimum, parameter.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        if low is not None and high is not None:
+            return f"must be between {_num(low)} and {_num(high)}"
+        if low is not None:
+            return f"must be greater than or equal to {_num(low)}"
+        return f"must be less than or equal to {_num(high)}"  # type: ignore[arg-type] # high is set
+    above, below = parameter.exclusive_minimum, parameter.exclusive_maximum
+    if above is not None and value <= above:
+        return f"must be greater than {_num(above)}"
+    if below is not None and value >= below:
+        return f"must be less than {_num(below)}"
     return None
 
 

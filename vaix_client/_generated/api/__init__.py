@@ -114,6 +114,13 @@ def resolve(node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
+def _bound(inclusive: Any, exclusive: Any) -> tuple[float | None, float | None]:
+    """(inclusive, exclusive) bound from OpenAPI 3.0 (boolean flag) or 3.1 (number) keywords."""
+    if isinstance(exclusive, bool):
+        return (None, inclusive) if exclusive else (inclusive, None)
+    return inclusive, exclusive
+
+
 def describe(
     *,
     operation_id: str,
@@ -141,6 +148,12 @@ def describe(
         spec_parameter = raw[(name, location)]
         schema = resolve(spec_parameter.get("schema", {}))
         enum = schema.get("enum")
+        minimum, exclusive_minimum = _bound(
+            schema.get("minimum"), schema.get("exclusiveMinimum")
+        )
+        maximum, exclusive_maximum = _bound(
+            schema.get("maximum"), schema.get("exclusiveMaximum")
+        )
         described.append(
             Parameter(
                 name=name,
@@ -149,10 +162,10 @@ def describe(
                 required=bool(spec_parameter.get("required", location == "path")),
                 kind=kind,
                 format=schema.get("format"),
-                minimum=schema.get("minimum"),
-                maximum=schema.get("maximum"),
-                exclusive_minimum=schema.get("exclusiveMinimum"),
-                exclusive_maximum=schema.get("exclusiveMaximum"),
+                minimum=minimum,
+                maximum=maximum,
+                exclusive_minimum=exclusive_minimum,
+                exclusive_maximum=exclusive_maximum,
                 min_length=schema.get("minLength"),
                 max_length=schema.get("maxLength"),
                 pattern=schema.get("pattern"),
