@@ -256,3 +256,33 @@ def test_decode_body_without_unwrapping() -> None:
     assert decode_body(ok, None, None) == {"type": "icon", "url": "https://x/i.png"}
     with pytest.raises(ResponseValidationError):
         decode_body(httpx.Response(200, json={"type": 1}), GameImage, None)
+
+
+def test_the_cli_command_of_an_operation(operation: Operation[Any]) -> None:
+    """The operation's command takes every kind of option and prints what the fake answers."""
+    import click
+    from click.testing import CliRunner
+
+    from vaix_client.cli import _commands
+
+    command = _commands._command(operation, "images")
+    runner = CliRunner()
+    argv = ["--thing-id", "t", "--ratio", "0.5", "--flag", "true", "--day", "2026-01-02",
+            "--x-trace", "t-1", "--fake"]  # fmt: skip
+    shown = runner.invoke(command, argv)
+    assert shown.exit_code == 0, shown.output
+    assert '"url": "example-0"' in shown.output  # no table for images: JSON
+    as_json = runner.invoke(command, [*argv, "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    bad = runner.invoke(command, ["--thing-id", "t", "--day", "soon", "--fake"])
+    assert bad.exit_code == 2
+    assert "ISO 8601 date" in bad.output
+    types = {p.name: p.type for p in command.params}
+    assert isinstance(types["ratio"], click.FloatRange)
+    assert types["flag"] is click.BOOL
+    assert types["day"].convert(dt.date(2026, 1, 2), None, None) == dt.date(2026, 1, 2)
+    moment = dt.datetime(2026, 1, 2, tzinfo=dt.UTC)
+    assert _commands._DateTime().convert(moment, None, None) is moment
+    assert _commands._Names().convert(["a"], None, None) == ["a"]
+    assert _commands._nothing(operation) == "No images."
+    assert _commands._table({"a": 1}, operation) == '{\n  "a": 1\n}'

@@ -89,6 +89,25 @@ class _DateTime(click.ParamType[dt.datetime]):
         return parsed
 
 
+class _Date(click.ParamType[dt.date]):
+    """An ISO 8601 calendar date (2026-11-20)."""
+
+    name = "date"
+
+    def convert(
+        self,
+        value: object,
+        param: click.Parameter | None,  # noqa: ARG002 - click's signature
+        ctx: click.Context | None,  # noqa: ARG002
+    ) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date such as 2026-11-20")
+
+
 class _Names(click.ParamType[list[str]]):
     """A comma-separated list of names, given to the SDK as a list."""
 
@@ -135,6 +154,8 @@ def _option_type(parameter: Parameter) -> click.ParamType[Any] | None:  # noqa: 
         return click.BOOL
     if parameter.kind == "date-time":
         return _DateTime()
+    if parameter.kind == "date":
+        return _Date()
     return None
 
 
@@ -213,7 +234,7 @@ def _command(operation: Operation[Any], name: str) -> click.Command:
 async def _call(
     operation: Operation[Any], arguments: dict[str, Any], options: dict[str, Any]
 ) -> object:
-    """Call ``operation`` through the public resource method, on the API or the fake."""
+    """Call ``operation`` on the API or on the fake."""
     fake = options.pop("fake")
     client_options = {key: value for key, value in options.items() if value is not None}
     if not fake:
@@ -231,9 +252,8 @@ async def _call(
 
 
 async def _invoke(vaix: VaixClient, operation: Operation[Any], arguments: dict[str, Any]) -> object:
-    method = getattr(getattr(vaix, operation.resource), operation.method_name)
-    result: object = await method(**arguments)
-    return result
+    """The send path every generated method uses (``vaix.<tag>.<method>`` is a typed front)."""
+    return (await vaix.request(operation, arguments)).parsed
 
 
 def _add_operation_commands(group: click.Group) -> None:
