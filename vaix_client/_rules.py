@@ -63,8 +63,8 @@ def prepare(
     defaults: Mapping[str, object] | None = None,
 ) -> Prepared:
     """Check ``arguments`` against ``operation`` and render them for the wire."""
-    known = {p.python_name: p for p in operation.arguments}
-    unknown = sorted(set(arguments) - set(known))
+    known = _arguments(operation)
+    unknown = sorted(arguments.keys() - known.keys())
     if unknown:
         raise InvalidRequestError(
             f"{operation.method_name}() got unexpected argument(s) {', '.join(unknown)}; "
@@ -93,6 +93,23 @@ def prepare(
             path = path.replace("{" + parameter.name + "}", quote(wire, safe=""))
     _check_order(known, values)
     return Prepared(path=path, params=params, headers=headers)
+
+
+_ARGUMENTS: Final[dict[int, tuple[Operation[Any], dict[str, Parameter]]]] = {}
+
+
+def _arguments(operation: Operation[Any]) -> dict[str, Parameter]:
+    """An operation's argument parameters by Python name (computed once per operation).
+
+    Keyed by identity: hashing a frozen description hashes every parameter.
+    """
+    cached = _ARGUMENTS.get(id(operation))
+    if cached is None or cached[0] is not operation:
+        cached = _ARGUMENTS[id(operation)] = (
+            operation,
+            {p.python_name: p for p in operation.arguments},
+        )
+    return cached[1]
 
 
 def _with_defaults(
@@ -170,10 +187,11 @@ def _enum(parameter: Parameter, value: object) -> str:
 
 
 def _integer(parameter: Parameter, value: object) -> str:
-    described = _with_id_minimum(parameter)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _wrong(described, value)
-    _check_range(described, value)
+        raise _wrong(_with_id_minimum(parameter), value)
+    if value < 0 and parameter.minimum is None:
+        _check_range(_with_id_minimum(parameter), value)  # evolves only on this rare path
+    _check_range(parameter, value)
     return str(value)
 
 
@@ -301,10 +319,13 @@ def _aware(value: object, argument: str) -> dt.datetime:
 def _check_text(parameter: Parameter, wire: str) -> None:
     """Length, pattern and encodability of the rendered value."""
     name = parameter.python_name
-    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in wire):  # noqa: PLR2004 - the surrogate range
-        raise InvalidRequestError(
-            f"{name} contains a lone surrogate, which cannot be sent as UTF-8", argument=name
-        )
+    if not wire.isascii():
+        try:
+            wire.encode()
+        except UnicodeEncodeError:
+            raise InvalidRequestError(
+                f"{name} contains a lone surrogate, which cannot be sent as UTF-8", argument=name
+            ) from None
     if parameter.min_length is not None and len(wire) < parameter.min_length:
         raise InvalidRequestError(
             f"{name} must be at least {parameter.min_length} character(s) long", argument=name
