@@ -201,7 +201,7 @@ def _decoders(sessions: int, *, with_peer: bool) -> dict[str, Callable[[], objec
     from vaix_client._generated.models.game_sessions_response import (
         GameSessionsResponse,
     )
-    from vaix_client._response import decode_sessions
+    from vaix_client._response import decode_body
 
     body = make_body(sessions)
     response = httpx.Response(200, content=body)
@@ -215,8 +215,8 @@ def _decoders(sessions: int, *, with_peer: bool) -> dict[str, Callable[[], objec
             GameSessionsResponse.from_dict(json.loads(body))
         ),
         # The one decode path: msgspec parse, unknown-key pass, msgspec.convert into attrs.
-        "vaix-client: decode_sessions (typed, strict, unknown keys kept)": lambda: decode_sessions(
-            response
+        "vaix-client: decode_body (typed, strict, unknown keys kept)": lambda: decode_body(
+            response, GameSessionsResponse, "data"
         ),
     }
     if with_peer:

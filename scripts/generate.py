@@ -458,6 +458,9 @@ def comma_separated_pattern(names: list[str]) -> str:
 def _comma_separated_lists(spec: dict[str, Any], config: dict[str, Any]) -> list[str]:
     """A parameter named in ``names`` moves its enum to ``<item schema>Field`` and gains a pattern.
 
+    The pattern accepts a comma-separated list of the enum's names and the
+    returned item's properties.
+
     The schema is named after the component the operation returns a list of
     (``GameSession`` -> ``GameSessionField``), else after the operation; an
     existing schema of that name is reused only if it lists the same names.
@@ -491,7 +494,10 @@ def _comma_separated_lists(spec: dict[str, Any], config: dict[str, Any]) -> list
                 f"schemas {', '.join(candidates)} exist with other names listed",
                 "a free schema name for the selectable names",
             )  # fmt: skip
-        schema["pattern"] = comma_separated_pattern(values)
+        # DESIGN: a selectable name is in the spec's list or is a property of the
+        # returned item (``started`` is not in the list but can be selected).
+        properties = (schemas.get(item) or {}).get("properties", {}) if item else {}
+        schema["pattern"] = comma_separated_pattern(list(dict.fromkeys([*values, *properties])))
     return changed
 
 

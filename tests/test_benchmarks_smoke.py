@@ -15,7 +15,8 @@ import pytest
 from benchmarks.payload import GAME_SESSION_FIELDS, SIZES, make_body
 from vaix_client import GameImage, GameSession
 from vaix_client._generated.types import UNSET
-from vaix_client._response import decode_sessions
+from vaix_client._response import decode_body
+from vaix_client.models import GameSessionsResponse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,7 +35,7 @@ def test_the_payload_decodes_into_complete_sessions(count: int) -> None:
     body = make_body(count)
     assert body == make_body(count), "the payload is deterministic"
 
-    sessions = decode_sessions(httpx.Response(200, content=body))
+    sessions = decode_body(httpx.Response(200, content=body), GameSessionsResponse, "data")
 
     assert len(sessions) == count
     for session in sessions:

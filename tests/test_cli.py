@@ -608,7 +608,7 @@ def test_ctrl_c_during_a_query_is_one_line(
     async def interrupted(*_args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("vaix_client.cli._commands._fetch", interrupted)
+    monkeypatch.setattr("vaix_client.cli._commands._call", interrupted)
     code, out, err = _cli(capsys, "latest", "--fake", "--user", "7")
     assert (code, out) == (1, "")
     assert err.strip() == "Aborted."

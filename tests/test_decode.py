@@ -15,7 +15,7 @@ import pytest
 
 import vaix_client
 from vaix_client._decode import DecodeError, decode_model
-from vaix_client._response import decode_sessions
+from vaix_client._response import decode_body
 from vaix_client.errors import ResponseValidationError
 from vaix_client.models import (
     UNSET,
@@ -175,18 +175,18 @@ def test_long_strings_are_shortened_in_errors() -> None:
 
 
 def test_sessions_errors_name_the_item() -> None:
-    """Through decode_sessions, the path starts with the item's index in ``data``."""
+    """Through decode_body, the path starts with the item's index in ``data``."""
     content = b'{"data": [{"game_id": "a"}, {"game_id": "b"}, {"game_id": ["c"]}]}'
     response = httpx.Response(200, content=content, request=httpx.Request("GET", "https://x"))
     with pytest.raises(ResponseValidationError, match=r"data\[2\]\.game_id: expected a string"):
-        decode_sessions(response)
+        decode_body(response, GameSessionsResponse, "data")
 
 
 def test_a_missing_data_array_is_refused() -> None:
     """An envelope without ``data`` is not a result."""
     response = httpx.Response(200, content=b'{"status": "success"}')
     with pytest.raises(ResponseValidationError, match="the 'data' array is missing"):
-        decode_sessions(response)
+        decode_body(response, GameSessionsResponse, "data")
 
 
 def test_error_models_decode_with_their_free_form_parts() -> None:

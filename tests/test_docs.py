@@ -36,13 +36,16 @@ def test_public_modules_are_found_not_listed(docs_script: ModuleType) -> None:
 
 @pytest.mark.slow
 def test_the_reference_documents_the_client(docs_script: ModuleType, tmp_path: Path) -> None:
-    """Each public module gets a page; the client's page shows game_sessions and its methods."""
+    """Each public module gets a page; the client's and the resources' pages show the calls."""
     assert docs_script.main(["--output", str(tmp_path)]) == 0
     for module in docs_script.public_modules():
         assert (tmp_path / (module.replace(".", "/") + ".html")).is_file(), module
     page = (tmp_path / "vaix_client.html").read_text()
-    for name in ("VaixClient", "game_sessions", "GameSessions", "latest_detailed", "with_options"):
+    for name in ("VaixClient", "game_sessions", "with_options"):
         assert name in page
+    resources = (tmp_path / "vaix_client" / "resources.html").read_text()
+    for name in ("GameSessions", "latest", "latest_detailed"):
+        assert name in resources
 
 
 def test_a_pdoc_warning_fails_the_build(

@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from vaix_client import VaixClient
 from vaix_client._decode import DecodeError, decode_model
-from vaix_client._response import decode_sessions
-from vaix_client._validation import SELECTABLE_FIELDS
+from vaix_client._generated.api.game_sessions import LATEST
+from vaix_client._response import decode_body
+from vaix_client._rules import selectable_fields
 from vaix_client.errors import InvalidRequestError, ResponseValidationError
 from vaix_client.filters import (
     And,
@@ -35,7 +36,13 @@ from vaix_client.filters import (
     nin,
     parse_filters,
 )
-from vaix_client.models import UNSET, GameImage, GameSession, GameSessionField
+from vaix_client.models import (
+    UNSET,
+    GameImage,
+    GameSession,
+    GameSessionField,
+    GameSessionsResponse,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -44,6 +51,7 @@ BASE_URL = "https://api.test"
 SESSIONS_URL = f"{BASE_URL}/api/casino/game_sessions/latest"
 REQUEST = httpx.Request("GET", SESSIONS_URL)
 EMPTY_ENVELOPE = {"status": "success", "data": []}
+SELECTABLE_FIELDS: Final = selectable_fields(LATEST)
 
 FAST: Final = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -124,7 +132,7 @@ def as_json(value: object) -> str:
 def decodes_or_refuses(response: httpx.Response) -> list[GameSession] | None:
     """Decode ``response``: its sessions, or None when it raised ResponseValidationError."""
     try:
-        sessions = decode_sessions(response)
+        sessions = decode_body(response, GameSessionsResponse, "data")
     except ResponseValidationError as exc:
         error = exc
     else:
@@ -205,7 +213,7 @@ def test_any_bytes_that_are_not_json_raise_response_validation_error(content: by
     """A 200 body that is not JSON raises ResponseValidationError."""
     assume(not is_json(content))  # valid JSON is the other test's job
     with pytest.raises(ResponseValidationError):
-        decode_sessions(response_with(content))
+        decode_body(response_with(content), GameSessionsResponse, "data")
 
 
 #: ``True``: must parse; ``False``: must raise ResponseValidationError; ``None``: either,
@@ -242,7 +250,7 @@ def test_wrong_typed_fields_never_crash(item: dict[str, object], parses: bool | 
 def test_pathological_json_raises_response_validation_error(content: bytes) -> None:
     """Bodies json cannot handle (too deep, too long a number) raise ResponseValidationError."""
     with pytest.raises(ResponseValidationError):
-        decode_sessions(response_with(content))
+        decode_body(response_with(content), GameSessionsResponse, "data")
 
 
 def numbers_as_floats(value: object) -> object:
@@ -261,7 +269,7 @@ def numbers_as_floats(value: object) -> object:
 def test_valid_sessions_parse_without_loss(items: list[dict[str, Any]], status: str) -> None:
     """Sessions that match the spec parse, keep the server's order, and lose no key or value."""
     body = json.dumps({"status": status, "data": items, "meta": {"next": None}}).encode()
-    sessions = decode_sessions(response_with(body))
+    sessions = decode_body(response_with(body), GameSessionsResponse, "data")
     assert len(sessions) == len(items)
     for session, item in zip(sessions, items, strict=True):
         known = {key: value for key, value in item.items() if key in VALID_FIELDS}
@@ -660,7 +668,9 @@ def test_dates_decode_alike_with_and_without_unknown_keys(
         if name in DATE_FIELDS
     }
     assume(None not in parsed.values())
-    sessions = decode_sessions(response_with(json.dumps({"data": items}).encode()))
+    sessions = decode_body(
+        response_with(json.dumps({"data": items}).encode()), GameSessionsResponse, "data"
+    )
     for session, item, extra in zip(sessions, items, extras, strict=False):
         assert session.additional_properties == extra
         for name in DATE_FIELDS:

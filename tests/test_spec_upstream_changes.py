@@ -8,6 +8,7 @@ of its own, so the change summary has a ``HEAD`` to compare with).
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -195,7 +196,8 @@ def test_a_new_fields_name_needs_no_fix_change() -> None:
     patched = patch_spec(changed, fixes_document())
     assert patched["components"]["schemas"]["GameSessionField"]["enum"][-1] == "game_type"
     fields = next(p for p in resolve(patched, PARAMS) if p["name"] == "fields")
-    assert "|game_type)" in fields["schema"]["pattern"]
+    assert re.fullmatch(fields["schema"]["pattern"], "game_id,game_type,started")
+    assert not re.fullmatch(fields["schema"]["pattern"], "game_id,game_typo")
 
 
 def test_the_rules_fix_a_new_endpoint_with_the_same_defects() -> None:

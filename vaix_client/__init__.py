@@ -9,7 +9,6 @@ async with VaixClient(token="...", client_id="acme") as vaix:
 """
 
 from vaix_client._client import VaixClient
-from vaix_client._resources import GameSessions
 from vaix_client._response import ApiResponse
 from vaix_client._version import __version__
 from vaix_client.auth import AccessToken, ClientCredentials
@@ -36,7 +35,6 @@ __all__ = [
     "ClientCredentials",
     "GameImage",
     "GameSession",
-    "GameSessions",
     "InvalidRequestError",
     "RateLimitError",
     "ResponseValidationError",

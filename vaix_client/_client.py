@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Self, get_args
+from typing import TYPE_CHECKING, Any, Self, TypeVar, get_args
 
 import httpx
 import stamina
@@ -25,23 +25,24 @@ from vaix_client._errors import (
     VaixError,
     make_status_error,
 )
-from vaix_client._generated.api.game_sessions import get_latest_game_sessions
-from vaix_client._generated.types import UNSET
-from vaix_client._resources import GameSessions
-from vaix_client._response import ApiResponse
+from vaix_client._generated import Resources
+from vaix_client._response import ApiResponse, decode_body
 from vaix_client._retry import RetryPolicy, next_wait, parse_retry_after, retry_reason
+from vaix_client._rules import prepare
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from types import TracebackType
 
-    from vaix_client._validation import LatestQuery
+    from vaix_client._generated import Operation
 
 __all__ = ["VaixClient"]
 
 logger = logging.getLogger("vaix_client")
 
 _NOT_GIVEN: Any = object()
+
+T = TypeVar("T")
 
 
 class _RetryableStatus(Exception):  # noqa: N818 - internal signal, never leaves the client
@@ -52,7 +53,7 @@ class _RetryableStatus(Exception):  # noqa: N818 - internal signal, never leaves
         self.response = response
 
 
-class VaixClient:
+class VaixClient(Resources):
     """Async client for the Vaix personalization API.
 
     Create one per service and share it between every task: it owns one
@@ -69,6 +70,9 @@ class VaixClient:
     (``VAIX_HTTP_BACKEND``) picks the connection layer of the pool the client
     creates: ``"httpx"`` (httpcore) or ``"aiohttp"`` (the ``aiohttp`` extra,
     through httpx-aiohttp; faster under high concurrency).
+
+    Every operation of the spec is a method of the resource named after its
+    tag (``vaix.game_sessions.latest(...)``); the resources are generated.
     """
 
     def __init__(
@@ -132,7 +136,7 @@ class VaixClient:
         self._auth_method: AuthMethod | None = auth_method
         self._headers = {"User-Agent": _config.user_agent(), "Accept": "application/json"}
         self._closed = False
-        self.game_sessions: GameSessions = GameSessions(self)
+        self._attach_resources(self)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -195,37 +199,58 @@ class VaixClient:
             clone._total_timeout = _config.check_positive(total_timeout, "total_timeout")
         if max_retries is not _NOT_GIVEN:
             clone._policy = RetryPolicy(max_retries=_check_retries(max_retries))
-        clone.game_sessions = GameSessions(clone)
+        clone._attach_resources(clone)
         return clone
 
     # ------------------------------------------------------------------ calls
 
-    def resolve_defaults(
-        self, operator: str | None, bookmaker_id: int | None, sub_bookmaker_id: int | None
-    ) -> tuple[str | None, int | None, int | None]:
-        """Fill the client's operator/bookmaker defaults for arguments left as ``None``."""
-        if bookmaker_id is None and sub_bookmaker_id is None:
-            bookmaker_id, sub_bookmaker_id = self._bookmaker
-        return operator if operator is not None else self._operator, bookmaker_id, sub_bookmaker_id
+    async def request(
+        self, operation: Operation[T], arguments: Mapping[str, object]
+    ) -> ApiResponse[T]:
+        """Check ``arguments`` against ``operation`` before any I/O, send it, decode the body.
 
-    async def send_latest(self, query: LatestQuery) -> ApiResponse[httpx.Response]:
-        """Send the game-sessions request with retries; return the final 2xx response."""
+        The one send path of every generated resource method (the ``Sender``
+        protocol): the client's defaults, identity headers, auth, retries,
+        deadline and typed errors apply to every operation alike.
+        """
         self._ensure_open()
-        kwargs = get_latest_game_sessions._get_kwargs(  # noqa: SLF001 - the generated request builder
-            **query.kwargs,
-            x_vaix_client_id=self._client_id,
-            x_vaix_authentication_method=self._auth_method or UNSET,
+        prepared = prepare(
+            operation,
+            arguments,
+            {
+                "operator": self._operator,
+                "bookmaker_id": self._bookmaker[0],
+                "sub_bookmaker_id": self._bookmaker[1],
+            },
         )
-        headers = {**self._headers, **kwargs["headers"]}
-        url = self._base_url + kwargs["url"]
-        return await self._send_with_retries(
+        headers = {**self._headers, **prepared.headers}
+        for parameter in operation.parameters:
+            if parameter.identity and parameter.name.lower() == "x-vaix-client-id":
+                headers[parameter.name] = self._client_id
+            elif parameter.identity and self._auth_method is not None:
+                headers[parameter.name] = self._auth_method
+        url = self._base_url + prepared.path
+        method = operation.http_method.upper()
+        model, unwrap = operation.response_model, operation.unwrap
+        return await self._send(
             lambda: self._http.build_request(
-                kwargs["method"].upper(),
-                url,
-                params=kwargs["params"],
-                headers=headers,
-                timeout=self._timeout,
-            )
+                method, url, params=prepared.params, headers=headers, timeout=self._timeout
+            ),
+            lambda response: decode_body(response, model, unwrap),
+        )
+
+    async def _send(
+        self,
+        build: Callable[[], httpx.Request],
+        decode: Callable[[httpx.Response], T],
+    ) -> ApiResponse[T]:
+        """Send with retries, then decode the final 2xx response into ``ApiResponse``."""
+        sent = await self._send_with_retries(build)
+        return ApiResponse(
+            parsed=decode(sent.http_response),
+            http_response=sent.http_response,
+            attempts=sent.attempts,
+            elapsed=sent.elapsed,
         )
 
     async def _send_with_retries(

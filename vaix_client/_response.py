@@ -1,77 +1,70 @@
-"""The raw-response view of a call, and decoding of successful bodies into models."""
+"""Decoding of successful bodies into the operation's models, on the one decode path.
+
+``ApiResponse`` is defined by the generated package (the resource methods
+return it); the core re-exports it as ``vaix_client.ApiResponse``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Generic, TypeVar
+import json
+from typing import TYPE_CHECKING, Any
 
-import attrs
+import msgspec
 
 from vaix_client._decode import DecodeError, decode_model
-from vaix_client._errors import REQUEST_ID_HEADER, ResponseValidationError
-from vaix_client._generated.models.game_sessions_response import GameSessionsResponse
+from vaix_client._errors import ResponseValidationError
+from vaix_client._generated.api import ApiResponse
 from vaix_client._generated.types import UNSET
 
 if TYPE_CHECKING:
     import httpx
 
-    from vaix_client._generated.models.game_session import GameSession
-
-__all__ = ["ApiResponse", "decode_sessions"]
-
-T = TypeVar("T")
+__all__ = ["ApiResponse", "decode_body"]
 
 
-@attrs.frozen
-class ApiResponse(Generic[T]):
-    """A call's parsed result with the response it came from.
+def decode_body(response: httpx.Response, model_cls: type[Any] | None, unwrap: str | None) -> Any:  # noqa: ANN401 - the operation's description types the result
+    """Decode a 2xx body for an operation, or raise ResponseValidationError.
 
-    ``attempts`` counts every attempt made (1 when the first one succeeded);
-    a token refresh-and-replay after a 401 does not count. ``elapsed`` is the
-    whole call in seconds, waits included.
+    ``model_cls`` is the operation's 200 model. With ``unwrap`` (an envelope
+    such as ``{"status": ..., "data": [...]}``) the result is that field of
+    the decoded envelope; envelope keys the spec does not define (and any
+    ``status`` string) are tolerated, and unknown keys stay reachable on each
+    model's ``additional_properties``. Without a model (the spec gives none)
+    the body stays plain JSON. Every value is type-checked.
     """
-
-    parsed: T
-    http_response: httpx.Response = attrs.field(repr=False)
-    attempts: int
-    elapsed: float
-
-    @property
-    def status_code(self) -> int:
-        """The HTTP status of the final response."""
-        return self.http_response.status_code
-
-    @property
-    def headers(self) -> httpx.Headers:
-        """The final response's headers."""
-        return self.http_response.headers
-
-    @property
-    def content(self) -> bytes:
-        """The final response's raw body."""
-        return self.http_response.content
-
-    @property
-    def request_id(self) -> str | None:
-        """The ``x-request-id`` the server (or a gateway) sent, if any."""
-        request_id: str | None = self.http_response.headers.get(REQUEST_ID_HEADER)
-        return request_id
-
-
-def decode_sessions(response: httpx.Response) -> list[GameSession]:
-    """Decode a 200 body into ``GameSession`` models, or raise ResponseValidationError.
-
-    The body is decoded into the generated envelope, every value type-checked;
-    envelope keys the spec does not define (and any ``status`` string) are
-    tolerated, and unknown keys stay reachable on each model's
-    ``additional_properties``.
-    """
+    if model_cls is None:
+        body = _parse_json(response)
+        if unwrap is None:
+            return body
+        items = body.get(unwrap) if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise _invalid(response, f"the {unwrap!r} array is missing")
+        return items
     try:
-        envelope = decode_model(response.content, GameSessionsResponse)
+        decoded = decode_model(response.content, model_cls)
     except DecodeError as exc:
         raise _invalid(response, str(exc)) from exc
-    if envelope.data is UNSET:
-        raise _invalid(response, "the 'data' array is missing")
-    return envelope.data
+    if unwrap is None:
+        return decoded
+    items = getattr(decoded, unwrap)
+    if items is UNSET:
+        raise _invalid(response, f"the {unwrap!r} array is missing")
+    return items
+
+
+def _parse_json(response: httpx.Response) -> object:
+    """Parse any JSON body: msgspec (fast), then the stdlib for what msgspec refuses.
+
+    The stdlib also reads NaN, Infinity and numbers beyond a double's range.
+    """
+    try:
+        return msgspec.json.decode(response.content)
+    except (msgspec.DecodeError, RecursionError):
+        pass
+    try:
+        return json.loads(response.content)
+    except (ValueError, RecursionError) as exc:
+        raise _invalid(response, f"the body is not JSON ({type(exc).__name__})") from exc
 
 
 def _invalid(response: httpx.Response, detail: str) -> ResponseValidationError:

@@ -89,6 +89,10 @@ class _Combinable:
 
     __slots__ = ()
 
+    def to_wire(self) -> str:
+        """The wire string of this expression (what ``compile_filters`` returns)."""
+        return compile_filters(self)  # type: ignore[arg-type] # every subclass is a FilterExpression
+
     def __and__(self, other: FilterExpression) -> And:
         return And(_groups(self) + _groups(other))
 

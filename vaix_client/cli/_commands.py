@@ -1,4 +1,9 @@
-"""The commands: ``latest`` (query the API or the fake) and ``fake-server``.
+"""The commands: one per operation of the spec (query the API or the fake), and ``fake-server``.
+
+``vaix-client <tag> <method>`` (``vaix-client game-sessions latest``) exists for
+every generated operation, its options, choices, ranges and help taken from the
+operation's description; ``vaix-client <method>`` is a short alias when no other
+tag has a method of that name.
 
 Expected failures (bad options, API errors, network errors) print one line on
 stderr and exit non-zero: 2 for bad usage, 1 for everything else. ``--debug``
@@ -11,20 +16,25 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import re
 import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
 import click
 import httpx
 
 from vaix_client import VaixClient, VaixError
 from vaix_client._config import ENV_BASE_URL, ENV_CLIENT_ID, ENV_ENVIRONMENT, ENV_TOKEN
+from vaix_client._generated import OPERATIONS
 from vaix_client.errors import InvalidRequestError
-from vaix_client.models import GameSession, Unset
+from vaix_client.models import UNSET, Unset
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
+
+    from vaix_client._generated import Operation, Parameter
 
 __all__ = ["run"]
 
@@ -57,89 +67,179 @@ def cli(state: _State | None, *, debug: bool) -> None:
         logging.getLogger("vaix_client").setLevel(logging.DEBUG)
 
 
-def _parse_datetime(value: str | None, option: str) -> dt.datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO 8601 date-time such as 2026-11-20T18:00:00Z",
-            param_hint=option,
-        ) from None
-    if parsed.tzinfo is None:
-        raise click.BadParameter(
-            f"{value!r} has no time zone: add Z or an offset such as +01:00", param_hint=option
+class _DateTime(click.ParamType[dt.datetime]):
+    """An ISO 8601 date-time with a time zone (we never guess one)."""
+
+    name = "datetime"
+
+    def convert(
+        self,
+        value: object,
+        param: click.Parameter | None,  # noqa: ARG002 - click's signature
+        ctx: click.Context | None,  # noqa: ARG002
+    ) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            return value
+        try:
+            parsed = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date-time such as 2026-11-20T18:00:00Z")
+        if parsed.tzinfo is None:
+            self.fail(f"{value!r} has no time zone: add Z or an offset such as +01:00")
+        return parsed
+
+
+class _Date(click.ParamType[dt.date]):
+    """An ISO 8601 calendar date (2026-11-20)."""
+
+    name = "date"
+
+    def convert(
+        self,
+        value: object,
+        param: click.Parameter | None,  # noqa: ARG002 - click's signature
+        ctx: click.Context | None,  # noqa: ARG002
+    ) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 date such as 2026-11-20")
+
+
+class _Names(click.ParamType[list[str]]):
+    """A comma-separated list of names, given to the SDK as a list."""
+
+    name = "names"
+
+    def convert(
+        self,
+        value: object,
+        param: click.Parameter | None,  # noqa: ARG002 - click's signature
+        ctx: click.Context | None,  # noqa: ARG002
+    ) -> list[str]:
+        if isinstance(value, list):
+            return value
+        return [name.strip() for name in str(value).split(",")]
+
+
+#: Short flags and historical names, keyed by parameter name (the rest is derived).
+_FLAGS: Final[dict[str, tuple[str, ...]]] = {
+    "user": ("-u",),
+    "count": ("-n",),
+    "distinction_level": ("-d",),
+    "filters": ("-f",),
+    "before_date": ("--before",),
+    "after_date": ("--after",),
+}
+#: Parameters whose CLI value is a comma-separated list (the SDK takes a list).
+_LISTS: Final = frozenset({"fields"})
+
+
+def _option_type(parameter: Parameter) -> click.ParamType[Any] | None:  # noqa: PLR0911 - one case per kind
+    """The click type of a parameter, with the spec's choices and ranges."""
+    if parameter.python_name in _LISTS:
+        return _Names()
+    if parameter.enum is not None:
+        return click.Choice([str(value) for value in parameter.enum])
+    if parameter.kind == "integer":
+        low, high = parameter.minimum, parameter.maximum
+        return click.IntRange(
+            None if low is None else int(low), None if high is None else int(high)
         )
-    return parsed
+    if parameter.kind == "number":
+        return click.FloatRange(parameter.minimum, parameter.maximum)
+    if parameter.kind == "boolean":
+        return click.BOOL
+    if parameter.kind == "date-time":
+        return _DateTime()
+    if parameter.kind == "date":
+        return _Date()
+    return None
 
 
-@cli.command()
-@click.option("--user", "-u", required=True, help="The player whose sessions to list.")
-@click.option("--count", "-n", type=click.IntRange(1, 100), help="How many sessions (1-100).")
-@click.option(
-    "--distinction-level",
-    "-d",
-    type=click.Choice(["daily", "none", "unique"]),
-    help="daily: one session per game per day (server default); none: all; unique: one per game.",
-)
-@click.option(
-    "--minimum-duration", type=click.IntRange(min=0), help="Seconds a session must exceed."
-)
-@click.option(
-    "--before", "before", metavar="DATETIME", help="Sessions up to this time (inclusive)."
-)
-@click.option("--after", "after", metavar="DATETIME", help="Sessions after this time (exclusive).")
-@click.option(
-    "--filters", "-f", help="A filter expression, e.g. 'game_studio:in:NetEnt,Pragmatic'."
-)
-@click.option("--fields", help="Comma-separated field names, e.g. game_id,game_name,started.")
-@click.option("--operator", help="Operator, for accounts with several operators.")
-@click.option("--bookmaker-id", type=int, help="Bookmaker id (with --sub-bookmaker-id).")
-@click.option("--sub-bookmaker-id", type=int, help="Sub-bookmaker id (with --bookmaker-id).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@click.option("--fake", is_flag=True, help="Query a built-in fake service (demo data) instead.")
-@click.option("--token", envvar=ENV_TOKEN, show_envvar=True, help="API token.")
-@click.option("--client-id", envvar=ENV_CLIENT_ID, show_envvar=True, help="Vaix group name.")
-@click.option("--base-url", envvar=ENV_BASE_URL, show_envvar=True, help="API root URL.")
-@click.option(
-    "--environment",
-    type=click.Choice(["production", "staging"]),
-    envvar=ENV_ENVIRONMENT,
-    show_envvar=True,
-    help="Which Vaix API (ignored with --base-url).",
-)
-@click.option("--auth-method", type=click.Choice(["vaix", "iam"]), help="How the token is checked.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per attempt.")
-@click.option("--max-retries", type=click.IntRange(min=0), default=2, show_default=True)
-def latest(**options: Any) -> None:  # noqa: ANN401 - click's keyword bag
-    """List a user's latest game sessions, newest first."""
-    before = _parse_datetime(options.pop("before"), "--before")
-    after = _parse_datetime(options.pop("after"), "--after")
-    fields = options.pop("fields")
-    query = {
-        "count": options.pop("count"),
-        "distinction_level": options.pop("distinction_level"),
-        "minimum_duration": options.pop("minimum_duration"),
-        "before_date": before,
-        "after_date": after,
-        "filters": options.pop("filters"),
-        "fields": None if fields is None else [name.strip() for name in fields.split(",")],
-        "operator": options.pop("operator"),
-        "bookmaker_id": options.pop("bookmaker_id"),
-        "sub_bookmaker_id": options.pop("sub_bookmaker_id"),
-    }
-    as_json = options.pop("as_json")
-    sessions = asyncio.run(_fetch(options, options.pop("user"), query))
-    click.echo(_to_json(sessions) if as_json else _table(sessions))
+def _help(parameter: Parameter) -> str:
+    """The spec's description of a parameter, on one line, with the server's default."""
+    text = " ".join(parameter.description.split()) or parameter.python_name
+    if parameter.default is not None and not parameter.required:
+        text += f" (server default: {parameter.default})"
+    return text.replace("%", "%%")
 
 
-async def _fetch(options: dict[str, Any], user: str, query: dict[str, Any]) -> list[GameSession]:
+def _operation_options(operation: Operation[Any]) -> list[click.Option]:
+    options = []
+    for parameter in operation.arguments:
+        long_name = "--" + parameter.python_name.replace("_", "-")
+        flags = _FLAGS.get(parameter.python_name, ())
+        if any(flag.startswith("--") for flag in flags):
+            long_name = ""  # a historical long name replaces the derived one
+        decls = [flag for flag in (long_name, *flags) if flag]
+        options.append(
+            click.Option(
+                [*decls, parameter.python_name],
+                type=_option_type(parameter),
+                required=parameter.required,
+                help=_help(parameter),
+                metavar="DATETIME" if parameter.kind == "date-time" else None,
+            )
+        )
+    return options
+
+
+_CLIENT_OPTIONS: Final = [
+    click.Option(["--json", "as_json"], is_flag=True, help="Print JSON instead of a table."),
+    click.Option(
+        ["--fake"], is_flag=True, help="Query a built-in fake service (demo data) instead."
+    ),
+    click.Option(["--token"], envvar=ENV_TOKEN, show_envvar=True, help="API token."),
+    click.Option(["--client-id"], envvar=ENV_CLIENT_ID, show_envvar=True, help="Vaix group name."),
+    click.Option(["--base-url"], envvar=ENV_BASE_URL, show_envvar=True, help="API root URL."),
+    click.Option(
+        ["--environment"],
+        type=click.Choice(["production", "staging"]),
+        envvar=ENV_ENVIRONMENT,
+        show_envvar=True,
+        help="Which Vaix API (ignored with --base-url).",
+    ),
+    click.Option(
+        ["--auth-method"], type=click.Choice(["vaix", "iam"]), help="How the token is checked."
+    ),
+    click.Option(
+        ["--timeout"], type=click.FloatRange(min=0, min_open=True), help="Seconds per attempt."
+    ),
+    click.Option(["--max-retries"], type=click.IntRange(min=0), default=2, show_default=True),
+]
+
+
+def _command(operation: Operation[Any], name: str) -> click.Command:
+    """One command for one operation: its options come from the operation's description."""
+    summary = " ".join(operation.summary.split()) or operation.operation_id
+
+    def callback(**options: Any) -> None:  # noqa: ANN401 - click's keyword bag
+        arguments = {p.python_name: options.pop(p.python_name) for p in operation.arguments}
+        as_json = options.pop("as_json")
+        result = asyncio.run(_call(operation, arguments, options))
+        click.echo(_to_json(result) if as_json else _table(result, operation))
+
+    return click.Command(
+        name,
+        callback=callback,
+        params=[*_operation_options(operation), *_CLIENT_OPTIONS],
+        help=f"{summary}.\n\n{operation.http_method} {operation.path}",
+        short_help=summary,
+    )
+
+
+async def _call(
+    operation: Operation[Any], arguments: dict[str, Any], options: dict[str, Any]
+) -> object:
+    """Call ``operation`` on the API or on the fake."""
     fake = options.pop("fake")
     client_options = {key: value for key, value in options.items() if value is not None}
     if not fake:
         async with VaixClient(**client_options) as vaix:
-            return await vaix.game_sessions.latest(user, **query)
+            return await _invoke(vaix, operation, arguments)
     from vaix_client.testing import FakeVaix  # noqa: PLC0415 - only with --fake
 
     demo = FakeVaix(seed=0)
@@ -148,11 +248,44 @@ async def _fetch(options: dict[str, Any], user: str, query: dict[str, Any]) -> l
         httpx.AsyncClient(transport=demo.transport()) as http,
         VaixClient(http_client=http, **client_options) as vaix,
     ):
-        return await vaix.game_sessions.latest(user, **query)
+        return await _invoke(vaix, operation, arguments)
 
 
-def _to_json(sessions: Sequence[GameSession]) -> str:
-    return json.dumps([session.to_dict() for session in sessions], indent=2, ensure_ascii=False)
+async def _invoke(vaix: VaixClient, operation: Operation[Any], arguments: dict[str, Any]) -> object:
+    """The send path every generated method uses (``vaix.<tag>.<method>`` is a typed front)."""
+    return (await vaix.request(operation, arguments)).parsed
+
+
+def _add_operation_commands(group: click.Group) -> None:
+    """``<tag> <method>`` for every operation, and ``<method>`` alone when it is unambiguous."""
+    names = [operation.method_name for operation in OPERATIONS]
+    for operation in OPERATIONS:
+        tag_name = operation.resource.replace("_", "-")
+        tag_group = group.commands.get(tag_name)
+        if not isinstance(tag_group, click.Group):
+            tag_group = click.Group(
+                tag_name, help=f"The operations tagged {operation.tag}.", no_args_is_help=True
+            )
+            group.add_command(tag_group)
+        command_name = operation.method_name.replace("_", "-")
+        tag_group.add_command(_command(operation, command_name))
+        if names.count(operation.method_name) == 1 and command_name not in group.commands:
+            group.add_command(_command(operation, command_name))
+
+
+_add_operation_commands(cli)
+
+
+def _plain(value: object) -> object:
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
+
+
+def _to_json(result: object) -> str:
+    rows = result if isinstance(result, list) else _plain(result)
+    if isinstance(rows, list):
+        rows = [_plain(row) for row in rows]
+    return json.dumps(rows, indent=2, ensure_ascii=False, default=str)
 
 
 def _duration(seconds: object) -> str:
@@ -176,19 +309,47 @@ def _text(value: object) -> str:
     return "-" if value is None or isinstance(value, Unset) else str(value)
 
 
-def _table(sessions: Sequence[GameSession]) -> str:
-    if not sessions:
-        return "No sessions."
-    headers = ("GAME", "STUDIO", "STARTED", "DURATION")
-    rows = [
-        (
-            _text(s.game_name if not isinstance(s.game_name, Unset) else s.game_id),
-            _text(s.game_studio),
-            _started(s.started),
-            _duration(s.total_duration_in_seconds),
-        )
-        for s in sessions
+def _game(row: object) -> str:
+    name = getattr(row, "game_name", UNSET)
+    return _text(getattr(row, "game_id", UNSET) if isinstance(name, Unset) else name)
+
+
+#: Table columns: header, the model attribute it needs, and how a row shows it.
+_COLUMNS: Final[tuple[tuple[str, str, Callable[[object], str]], ...]] = (
+    ("GAME", "game_id", _game),
+    ("STUDIO", "game_studio", lambda row: _text(getattr(row, "game_studio", UNSET))),
+    ("STARTED", "started", lambda row: _started(getattr(row, "started", UNSET))),
+    (
+        "DURATION",
+        "total_duration_in_seconds",
+        lambda row: _duration(getattr(row, "total_duration_in_seconds", UNSET)),
+    ),
+)
+
+
+def _nothing(operation: Operation[Any]) -> str:
+    """What an empty list is called: ``GameSession`` items -> "No sessions."."""
+    model = operation.item_model or operation.response_model
+    words = re.findall(r"[A-Z][a-z0-9]*", model.__name__ if model is not None else "")
+    return f"No {words[-1].lower()}s." if words else "No results."
+
+
+def _table(result: object, operation: Operation[Any]) -> str:
+    """A readable table of a list of games or sessions; JSON for any other result."""
+    if not isinstance(result, list):
+        return _to_json(result)
+    if not result:
+        return _nothing(operation)
+    model = type(result[0])
+    columns = [
+        column
+        for column in _COLUMNS
+        if hasattr(model, "__attrs_attrs__") and column[1] in attrs.fields_dict(model)
     ]
+    if not columns:
+        return _to_json(result)
+    headers = tuple(header for header, _, _ in columns)
+    rows = [tuple(show(row) for _, _, show in columns) for row in result]
     widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]
     lines = [
         "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))

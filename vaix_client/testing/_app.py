@@ -3,11 +3,17 @@
 Authentication, our reading of VAIX_API.md: ``x-vaix-authentication-method``
 is ``vaix`` (the default; the configured long-lived token) or ``iam`` (a token
 this fake issued from ``POST /oauth/token`` and that has not expired by the
-fake's clock); another value is 400. Then a missing or unknown bearer token
-is 401, then a missing or different ``x-vaix-client-id`` is 403 (the token is
-good but not for that group). All three carry an ``Error`` body and come before
-any parameter is looked at. Unknown paths and methods get 404/405 with an
-``Error`` body.
+fake's clock). A request without a bearer token is 401 whatever else it
+carries (authenticate first); then another method is 400; then an unknown
+token is 401, then a missing or different ``x-vaix-client-id`` is 403 (the
+token is good but not for that group). All of them carry an ``Error`` body and
+come before any parameter is looked at. Unknown paths and methods get 404/405
+with an ``Error`` body.
+
+Every operation of the spec is served: ``GET /api/casino/game_sessions/latest``
+with its documented semantics; every other one with its parameters checked
+against the generated description (400/422 as for the sessions endpoint) and
+a deterministic, schema-valid answer.
 """
 
 from __future__ import annotations
@@ -25,20 +31,30 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from vaix_client._generated import OPERATIONS
 from vaix_client.testing._faults import Fault, FaultQueue, FaultTransport, apply_fault
-from vaix_client.testing._query import BadRequest, Unprocessable, parse_query, run_query
+from vaix_client.testing._query import (
+    SESSIONS_PATH,
+    BadRequest,
+    Unprocessable,
+    parse_query,
+    run_query,
+)
+from vaix_client.testing._spec import check_query, example
 from vaix_client.testing._store import DEMO_REFERENCE, SessionStore, demo_sessions
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Awaitable, Callable, Iterable, Mapping
+    from typing import Any
 
     import httpx
     from starlette.requests import Request
     from starlette.types import ASGIApp, Receive, Scope, Send
 
+    from vaix_client._generated import Operation
+
 __all__ = ["SESSIONS_PATH", "TOKEN_PATH", "FakeVaix", "RecordedRequest"]
 
-SESSIONS_PATH: Final = "/api/casino/game_sessions/latest"
 TOKEN_PATH: Final = "/oauth/token"  # noqa: S105 - a path, not a password
 DEFAULT_DURATION: Final = 120
 """Seconds a session lasts when the test does not say."""
@@ -137,9 +153,15 @@ class FakeVaix:
         self._faults = FaultQueue()
         self.requests: list[RecordedRequest] = []
         """Every request received, oldest first (clear it freely)."""
+        self._api_paths = frozenset(operation.path for operation in OPERATIONS)
         self._starlette = Starlette(
             routes=[
                 Route(SESSIONS_PATH, self._latest, methods=["GET"]),
+                *(
+                    Route(op.path, self._from_spec(op), methods=[op.http_method])
+                    for op in OPERATIONS
+                    if op.path != SESSIONS_PATH
+                ),
                 Route(TOKEN_PATH, self._issue_token, methods=["POST"]),
             ],
             exception_handlers={HTTPException: self._http_error},
@@ -218,7 +240,7 @@ class FakeVaix:
             self._store.add(user, session)
 
     def inject(self, fault: Fault, times: int = 1) -> None:
-        """Make the next ``times`` calls to the sessions endpoint fail with ``fault``.
+        """Make the next ``times`` calls to the API (any operation) fail with ``fault``.
 
         Faults are consumed in the order injected, one per call, before auth.
         """
@@ -237,7 +259,7 @@ class FakeVaix:
     async def _asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             self.requests.append(_record(scope))
-            if scope["path"] == SESSIONS_PATH and (fault := self._faults.pop()) is not None:
+            if scope["path"] in self._api_paths and (fault := self._faults.pop()) is not None:
                 await apply_fault(fault, self._starlette, scope, receive, send)
                 return
         await self._starlette(scope, receive, send)
@@ -246,13 +268,13 @@ class FakeVaix:
         return datetime.now(UTC) if self._now is None else self._now()
 
     def _authenticate(self, request: Request) -> Response | None:
-        method = request.headers.get("x-vaix-authentication-method", "vaix")
-        if method not in {"vaix", "iam"}:
-            return _error(400, f"unsupported authentication method {method!r}: use vaix or iam")
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             return _error(401, "missing bearer token in the Authorization header")
+        method = request.headers.get("x-vaix-authentication-method", "vaix")
+        if method not in {"vaix", "iam"}:
+            return _error(400, f"unsupported authentication method {method!r}: use vaix or iam")
         if method == "vaix":
             valid = secrets.compare_digest(token.encode(), self._token.encode())
         else:
@@ -279,6 +301,24 @@ class FakeVaix:
         default_before = None if self._now is None else self._now()
         data = run_query(self._store, query, default_before=default_before)
         return JSONResponse({"status": "success", "data": data})
+
+    def _from_spec(self, operation: Operation[Any]) -> Callable[[Request], Awaitable[Response]]:
+        """A handler for an operation the fake knows only from the spec."""
+
+        async def handle(request: Request) -> Response:
+            if (denied := self._authenticate(request)) is not None:
+                return denied
+            try:
+                values, errors = check_query(operation, request.query_params)
+            except BadRequest as exc:
+                return _error(400, str(exc))
+            if errors:
+                return JSONResponse({"errors": errors}, status_code=422)
+            count = values.get("count")
+            items = count if isinstance(count, int) else 1
+            return JSONResponse(example(operation.response_schema, items=items))
+
+        return handle
 
     async def _issue_token(self, request: Request) -> Response:
         form = _token_form(await request.body(), request.headers.get("content-type", ""))

@@ -37,44 +37,49 @@ parameters are ignored.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Final
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
 
+from vaix_client._rules import selectable_fields
 from vaix_client.errors import InvalidRequestError
 from vaix_client.filters import And, matches, parse_filters
-from vaix_client.models import GameSessionField
-from vaix_client.testing._store import (
-    GAME_SESSION_PROPERTIES,
-    SessionStore,
-    distinct,
-    parse_timestamp,
-)
+from vaix_client.testing._spec import BadRequest, Unprocessable, check_query, operation_at
+from vaix_client.testing._store import SessionStore, distinct
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from datetime import datetime
 
-__all__ = ["BadRequest", "SessionQuery", "Unprocessable", "parse_query", "run_query"]
+__all__ = [
+    "SESSIONS_PATH",
+    "BadRequest",
+    "SessionQuery",
+    "Unprocessable",
+    "parse_query",
+    "run_query",
+]
 
-DISTINCTION_LEVELS: Final = ("daily", "none", "unique")
-SELECTABLE_FIELDS: Final = frozenset(GAME_SESSION_PROPERTIES) | {f.value for f in GameSessionField}
+SESSIONS_PATH: Final = "/api/casino/game_sessions/latest"
+"""The operation whose documented semantics the fake implements (the rest come from the spec)."""
+LATEST: Final = operation_at(SESSIONS_PATH)
+
+
+def _default(name: str, fallback: Any) -> Any:  # noqa: ANN401 - the spec's default, as typed there
+    parameter = LATEST.parameter(name)
+    return fallback if parameter is None or parameter.default is None else parameter.default
+
+
+def _enum(name: str) -> tuple[str, ...]:
+    parameter = LATEST.parameter(name)
+    return () if parameter is None or parameter.enum is None else tuple(map(str, parameter.enum))
+
+
+DISTINCTION_LEVELS: Final = _enum("distinction_level")
+"""The spec's distinction levels."""
+SELECTABLE_FIELDS: Final = selectable_fields(LATEST)
 """Names ``fields`` accepts: the spec's ``fields`` list plus every GameSession property."""
-MAX_COUNT: Final = 100
-DEFAULT_COUNT: Final = 10
-_INTEGER: Final = re.compile(r"[+-]?\d+", re.ASCII)
-
-
-class BadRequest(Exception):  # noqa: N818 - named after the status it answers
-    """A parameter cannot be read: answered 400 with an ``Error`` body."""
-
-
-class Unprocessable(Exception):  # noqa: N818 - named after the status it answers
-    """Parameters read but are not allowed: answered 422 with an ``Errors`` body."""
-
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__(errors)
-        self.errors = errors
+DEFAULT_COUNT: Final[int] = _default("count", 10)
+DEFAULT_DISTINCTION: Final[str] = _default("distinction_level", "daily")
 
 
 @dataclass(frozen=True)
@@ -83,7 +88,7 @@ class SessionQuery:
 
     user: str
     count: int = DEFAULT_COUNT
-    distinction_level: str = "daily"
+    distinction_level: str = DEFAULT_DISTINCTION
     minimum_duration: int | None = None
     before_date: datetime | None = None
     after_date: datetime | None = None
@@ -91,73 +96,39 @@ class SessionQuery:
     fields: tuple[str, ...] | None = None
 
 
-def _integer(params: Mapping[str, str], name: str) -> int | None:
-    text = params.get(name)
-    if text is None:
-        return None
-    if not _INTEGER.fullmatch(text):
-        raise BadRequest(f"parameter {name!r} must be an integer, got {text!r}")
-    return int(text)
-
-
-def _timestamp(params: Mapping[str, str], name: str) -> datetime | None:
-    text = params.get(name)
-    if text is None:
-        return None
-    try:
-        return parse_timestamp(text, naive_is_utc=True)
-    except ValueError:
-        raise BadRequest(
-            f"parameter {name!r} must be an ISO 8601 date-time (e.g. 2026-10-31T12:00:00Z),"
-            f" got {text!r}"
-        ) from None
-
-
 def parse_query(params: Mapping[str, str]) -> SessionQuery:
-    """Read and validate the parameters; raise :class:`BadRequest` or :class:`Unprocessable`."""
-    user = params.get("user")
-    if not user:
-        raise BadRequest("missing required parameter 'user'")
-    count = _integer(params, "count")
-    query = SessionQuery(
-        user=user,
-        count=DEFAULT_COUNT if count is None else count,
-        distinction_level=params.get("distinction_level", "daily"),
-        minimum_duration=_integer(params, "minimum_duration"),
-        before_date=_timestamp(params, "before_date"),
-        after_date=_timestamp(params, "after_date"),
-        fields=None if (names := params.get("fields")) is None else tuple(names.split(",")),
-    )
-    bookmaker_id = _integer(params, "bookmaker_id")
-    sub_bookmaker_id = _integer(params, "sub_bookmaker_id")
+    """Read and validate the parameters; raise :class:`BadRequest` or :class:`Unprocessable`.
+
+    The types, limits and enums come from the operation's description; the
+    filter grammar, field names and the bookmaker pair are the documented rules.
+    """
+    values, errors = check_query(LATEST, params)
+    filters: And | None = None
     if (wire := params.get("filters")) is not None:
         try:
-            query = replace(query, filters=parse_filters(wire))
+            filters = parse_filters(wire)
         except InvalidRequestError as exc:
             raise BadRequest(f"parameter 'filters' is malformed: {exc}") from None
-    errors = _problems(query)
-    if bookmaker_id is not None and sub_bookmaker_id is None:
+    fields = None if (names := params.get("fields")) is None else tuple(names.split(","))
+    unknown = [name for name in fields or () if name not in SELECTABLE_FIELDS]
+    if unknown:
+        errors["fields"] = [f"unknown field {name!r}" for name in unknown]
+    if "bookmaker_id" in values and "sub_bookmaker_id" not in values:
         errors["sub_bookmaker_id"] = ["is required together with bookmaker_id"]
-    if sub_bookmaker_id is not None and bookmaker_id is None:
+    if "sub_bookmaker_id" in values and "bookmaker_id" not in values:
         errors["bookmaker_id"] = ["is required together with sub_bookmaker_id"]
     if errors:
         raise Unprocessable(errors)
-    return query
-
-
-def _problems(query: SessionQuery) -> dict[str, list[str]]:
-    """The values that read but are not allowed, by parameter."""
-    errors: dict[str, list[str]] = {}
-    if not 1 <= query.count <= MAX_COUNT:
-        errors["count"] = [f"must be between 1 and {MAX_COUNT}"]
-    if query.distinction_level not in DISTINCTION_LEVELS:
-        errors["distinction_level"] = [f"must be one of {', '.join(DISTINCTION_LEVELS)}"]
-    if query.minimum_duration is not None and query.minimum_duration < 0:
-        errors["minimum_duration"] = ["must be greater than or equal to 0"]
-    unknown = [name for name in query.fields or () if name not in SELECTABLE_FIELDS]
-    if unknown:
-        errors["fields"] = [f"unknown field {name!r}" for name in unknown]
-    return errors
+    return SessionQuery(
+        user=str(values["user"]),
+        count=int(values.get("count", DEFAULT_COUNT)),  # type: ignore[call-overload]
+        distinction_level=str(values.get("distinction_level", DEFAULT_DISTINCTION)),
+        minimum_duration=values.get("minimum_duration"),  # type: ignore[arg-type]
+        before_date=values.get("before_date"),  # type: ignore[arg-type]
+        after_date=values.get("after_date"),  # type: ignore[arg-type]
+        filters=filters,
+        fields=fields,
+    )
 
 
 def run_query(
