@@ -305,7 +305,7 @@ def pool_size(vaix: VaixClient) -> int:
     """How many connections the client's pool holds right now (either backend)."""
     transport = vaix._http._transport
     if isinstance(transport, AiohttpTransport):
-        session = transport.client
+        session = transport.session
         if not isinstance(session, aiohttp.ClientSession) or session.closed:
             return 0
         connector = session.connector

@@ -19,6 +19,7 @@ from vaix_client.errors import (
     AuthenticationError,
     InvalidRequestError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     VaixError,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "GameSession",
     "InvalidRequestError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "VaixClient",
     "VaixError",

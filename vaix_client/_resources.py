@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from vaix_client._response import ApiResponse, decode_sessions
 from vaix_client._validation import build_query
 
 if TYPE_CHECKING:
@@ -13,6 +12,7 @@ if TYPE_CHECKING:
 
     from vaix_client._client import VaixClient
     from vaix_client._generated.models.game_session import GameSession
+    from vaix_client._response import ApiResponse
     from vaix_client.filters import FilterExpression
 
 __all__ = ["GameSessions"]
@@ -99,10 +99,4 @@ class GameSessions:
             bookmaker_id=bookmaker_id,
             sub_bookmaker_id=sub_bookmaker_id,
         )
-        sent = await self._client.send_latest(query)
-        return ApiResponse(
-            parsed=decode_sessions(sent.http_response),
-            http_response=sent.http_response,
-            attempts=sent.attempts,
-            elapsed=sent.elapsed,
-        )
+        return await self._client.send_latest(query)
