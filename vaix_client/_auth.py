@@ -259,6 +259,7 @@ class TokenCache:
         self._token: Secret | None = None
         self._expires_at: float | None = None
         self._inflight: asyncio.Future[Secret] | None = None
+        self._deadline = 0.0  # the in-flight fetch's, in event-loop time
         self._task: asyncio.Task[None] | None = None
         self.fetches = 0
 
@@ -283,12 +284,17 @@ class TokenCache:
             self._task.cancel()
 
     async def _fetch(self) -> Secret:
+        loop = asyncio.get_running_loop()
+        if self._inflight is not None and loop.time() >= self._deadline:
+            # Its deadline passed (the timeout may not have run yet): ask again now.
+            self._fail(self._inflight, APITimeoutError("The token provider timed out."))
+            self.cancel()
         if self._inflight is None:
-            loop = asyncio.get_running_loop()
             self._inflight = loop.create_future()
             deadline = CALL_DEADLINE.get()
             if deadline is None:
                 deadline = loop.time() + PROVIDER_TIMEOUT
+            self._deadline = deadline
             # Keep a reference: the event loop holds tasks only weakly.
             self._task = loop.create_task(self._run_provider(self._inflight, deadline))
         # shield: one waiter being cancelled must not cancel the shared fetch.
@@ -333,11 +339,14 @@ class TokenCache:
             if expires_in is None
             else started + max(0.0, expires_in - min(self._leeway, expires_in / 2))
         )
-        self._inflight = None
-        future.set_result(self._token)
+        if self._inflight is future:
+            self._inflight = None
+        if not future.done():
+            future.set_result(self._token)
 
     def _fail(self, future: asyncio.Future[Secret], exc: BaseException) -> None:
-        self._inflight = None
+        if self._inflight is future:
+            self._inflight = None
         if not future.done():
             future.set_exception(exc)
             future.exception()  # mark it retrieved: the waiters re-raise it

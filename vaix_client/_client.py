@@ -287,6 +287,10 @@ class VaixClient:
             async with asyncio.timeout_at(deadline) as scope:
                 call.scope = scope
                 return await self._run(call, build, decode)
+        except VaixError as exc:
+            if exc.attempts is None and call.attempts:
+                self._ended(exc, call)
+            raise
         except TimeoutError as exc:
             if call.closed:
                 raise self._ended(
