@@ -9,7 +9,7 @@ PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv generate check-generated patched-spec lint format typecheck pytest test demo bench bench-quick profile clean
+.PHONY: help venv generate check-generated patched-spec lint format typecheck pytest test soak demo bench bench-quick profile clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ pytest: $(STAMP)  ## the test suite with coverage (coverage starts first: the py
 
 test: $(STAMP)  ## every check: generated code, lint, types, tests
 	$(MAKE) --no-print-directory check-generated lint typecheck pytest
+
+soak: $(STAMP)  ## 20,000 calls with seeded faults per backend: outcomes by type, RSS, fds (not in make test)
+	$(PY) scripts/soak.py $(SOAK_ARGS)
 
 demo: $(STAMP)  ## the main job: query the fake Vaix service over a real socket
 	$(PY) scripts/demo.py

@@ -37,6 +37,14 @@ async def read_limited(response: httpx.Response, limit: int | None) -> bytes:
         httpx.DecodingError: the compressed body is corrupt.
         httpx.TransportError: the connection failed while reading.
     """
+    try:  # a response built in memory (a mock transport) is already read
+        body = response.content
+    except httpx.ResponseNotRead:
+        pass
+    else:
+        if limit is not None and len(body) > limit:
+            raise ResponseTooLargeError.streamed(limit, decoded=True)
+        return body
     if limit is None:
         return await response.aread()
     announced = _content_length(response)
