@@ -1,4 +1,4 @@
-"""Any argument of any type and value: refused with InvalidRequestError before I/O, or sent right."""
+"""Any argument, any type and value: refused with InvalidRequestError before I/O, or sent."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def test_any_value_is_refused_before_io_or_sent(argument: str, value: object) ->
         "huge-int",
         "huge-bookmaker",
         "long-user",
-    ],  # fmt: skip
+    ],
 )
 def test_known_bad_arguments_are_named(kwargs: dict[str, Any], argument: str) -> None:
     """The arguments that once escaped as TypeError, UnicodeEncodeError, ValueError, InvalidURL."""

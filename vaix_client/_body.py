@@ -51,31 +51,43 @@ async def read_limited(response: httpx.Response, limit: int | None) -> bytes:
     if announced is not None and announced > limit:
         raise ResponseTooLargeError.announced(announced, limit)
     encoding = response.headers.get("content-encoding", "").strip().lower()
-    parts: list[bytes] = []
-    size = 0
     if encoding in _GZIP or encoding in {"", "identity"}:
-        inflater = zlib.decompressobj(zlib.MAX_WBITS | 16) if encoding in _GZIP else None
-        raw_size = 0
-        async for chunk in response.aiter_raw():
-            raw_size += len(chunk)
-            if raw_size > limit:
-                raise ResponseTooLargeError.streamed(limit)
-            if inflater is None:
-                parts.append(chunk)
-                size = raw_size
-                continue
-            size = _inflate(inflater, chunk, parts, size, limit, response.request)
-        if inflater is not None and not inflater.eof and raw_size:
-            raise httpx.DecodingError("the gzip body is truncated", request=response.request)
+        parts = await _read_raw(response, limit, gzipped=encoding in _GZIP)
     else:  # deflate, br, zstd, several codings: httpx decodes, we count what comes out
-        async for piece in response.aiter_bytes():
-            size += len(piece)
-            if size > limit:
-                raise ResponseTooLargeError.streamed(limit, decoded=True)
-            parts.append(piece)
+        parts = await _read_decoded(response, limit)
     body = b"".join(parts)
     response._content = body  # noqa: SLF001 - what aread() sets
     return body
+
+
+async def _read_raw(response: httpx.Response, limit: int, *, gzipped: bool) -> list[bytes]:
+    """The body's pieces, inflated here (bounded) when gzipped; raw and inflated sizes checked."""
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16) if gzipped else None
+    parts: list[bytes] = []
+    size = raw_size = 0
+    async for chunk in response.aiter_raw():
+        raw_size += len(chunk)
+        if raw_size > limit:
+            raise ResponseTooLargeError.streamed(limit)
+        if inflater is None:
+            parts.append(chunk)
+        else:
+            size = _inflate(inflater, chunk, parts, size, limit, response.request)
+    if inflater is not None and not inflater.eof and raw_size:
+        raise httpx.DecodingError("the gzip body is truncated", request=response.request)
+    return parts
+
+
+async def _read_decoded(response: httpx.Response, limit: int) -> list[bytes]:
+    """The body's pieces as httpx's decoders produce them, counted against ``limit``."""
+    parts: list[bytes] = []
+    size = 0
+    async for piece in response.aiter_bytes():
+        size += len(piece)
+        if size > limit:
+            raise ResponseTooLargeError.streamed(limit, decoded=True)
+        parts.append(piece)
+    return parts
 
 
 def _inflate(  # noqa: PLR0917 - a private step of read_limited's loop
