@@ -379,7 +379,7 @@ async def test_concurrent_calls_share_one_token_fetch(server: LoopbackServer) ->
     async def provider() -> str:
         nonlocal calls
         calls += 1
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0)  # every call is already waiting: they all started first
         return "tok"
 
     async with VaixClient(token_provider=provider, client_id="acme", base_url=server.base_url) as v:
@@ -398,7 +398,7 @@ async def test_concurrent_401s_share_one_refresh(server: LoopbackServer) -> None
     async def provider() -> str:
         nonlocal calls
         calls += 1
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0)
         return f"tok-{calls}"
 
     def by_token(request: RecordedRequest) -> Action:
