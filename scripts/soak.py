@@ -157,12 +157,20 @@ async def run(backend: str, calls: int, concurrency: int, seed: int) -> bool:
     soak = Soak(backend, seed)
     async with LoopbackServer(default=Respond(soak.pick)) as server:
         await soak.round(server, 500, concurrency)  # warm-up: imports, pools, caches
+        server.requests.clear()
         gc.collect()
         fds0, rss0 = open_fds(), rss_kib()
         started = time.monotonic()
         rounds = 4
-        for _ in range(rounds):
+        for number in range(1, rounds + 1):
             await soak.round(server, calls // rounds, concurrency)
+            server.requests.clear()  # the test server's own log, not the client's memory
+            gc.collect()
+            print(
+                f"   [{backend}] round {number}/{rounds}: RSS {rss_kib() / 1024:.1f} MiB, "
+                f"{open_fds()} fds",
+                flush=True,
+            )
         elapsed = time.monotonic() - started
         await server.wait_for(lambda: server.open_connections == 0, timeout=5)
     gc.collect()
