@@ -25,7 +25,9 @@ replay of idempotent requests. This transport:
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+import functools
+import urllib.request
+from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 import httpx
@@ -112,8 +114,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         proxy: str | None = None,
     ) -> None:
         self._limits = limits
-        self._trust_env = trust_env
         self._proxy = proxy
+        # Read once, as httpx reads them when its client is built. aiohttp's own
+        # trust_env looks them up (and ~/.netrc) in a worker thread on every
+        # request, which halves throughput.
+        self._env_proxies = urllib.request.getproxies_environment() if trust_env else {}
+        self._proxy_for: dict[tuple[str, str], str | None] = {}
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
 
@@ -133,7 +139,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             )
             session = aiohttp.ClientSession(
                 connector=connector,
-                trust_env=self._trust_env,
+                trust_env=False,  # proxies come from _proxy_of
                 auto_decompress=False,  # httpx decodes, as on its own backend
                 cookie_jar=aiohttp.DummyCookieJar(),
                 timeout=aiohttp.ClientTimeout(total=None),
@@ -167,7 +173,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 compress=None,
                 timeout=_timeout(request.extensions.get("timeout")),
-                proxy=self._proxy,
+                proxy=self._proxy_of(request.url),
                 read_until_eof=True,
                 auto_decompress=False,
             )
@@ -197,6 +203,19 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             LookupError,
         ) as exc:
             raise map_error(exc, request) from exc
+
+    def _proxy_of(self, url: httpx.URL) -> str | None:
+        """The proxy for ``url``: the explicit one, else ``HTTP(S)_PROXY`` unless ``NO_PROXY``."""
+        if self._proxy is not None or not self._env_proxies:
+            return self._proxy
+        key = (url.scheme, url.host)
+        if key not in self._proxy_for:
+            proxy = self._env_proxies.get(url.scheme)
+            bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]  # stdlib, untyped
+            if proxy and bypass(url.host, self._env_proxies):
+                proxy = None
+            self._proxy_for[key] = proxy or None
+        return self._proxy_for[key]
 
     async def aclose(self) -> None:
         """Close the session and every pooled connection."""
@@ -231,14 +250,19 @@ async def _read_body(response: aiohttp.ClientResponse, limit: int | None) -> byt
 
 
 def _timeout(timeouts: Mapping[str, float | None] | None) -> aiohttp.ClientTimeout:
-    """Httpx's per-request timeouts as aiohttp's: pool+connect, connect, and each read."""
+    """The per-request timeouts of httpx as aiohttp's: pool+connect, connect, each read."""
     if not timeouts:
-        return aiohttp.ClientTimeout(total=None)
-    pool, connect = timeouts.get("pool"), timeouts.get("connect")
+        return _NO_TIMEOUT
+    return _timeout_of(timeouts.get("pool"), timeouts.get("connect"), timeouts.get("read"))
+
+
+_NO_TIMEOUT: Final = aiohttp.ClientTimeout(total=None)
+
+
+@functools.lru_cache(maxsize=64)
+def _timeout_of(
+    pool: float | None, connect: float | None, read: float | None
+) -> aiohttp.ClientTimeout:
+    """One (immutable) ClientTimeout per distinct setting, not one per request."""
     acquire = None if pool is None or connect is None else pool + connect
-    return aiohttp.ClientTimeout(
-        total=None,
-        connect=acquire,
-        sock_connect=connect,
-        sock_read=timeouts.get("read"),
-    )
+    return aiohttp.ClientTimeout(total=None, connect=acquire, sock_connect=connect, sock_read=read)
