@@ -294,7 +294,7 @@ CLIENTS: Final = (
     Client(
         name="vaix-aiohttp",
         label="vaix-client (aiohttp transport)",
-        modules=("vaix_client", "httpx_aiohttp"),
+        modules=("vaix_client", "vaix_client._aiohttp"),
         open=_vaix_aiohttp,
         open_inprocess=None,
     ),

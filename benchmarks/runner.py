@@ -43,7 +43,6 @@ _DISTRIBUTIONS: Final = (
     "httpx",
     "httpcore",
     "aiohttp",
-    "httpx-aiohttp",
     "attrs",
     "orjson",
     "pydantic",
@@ -376,7 +375,8 @@ class _Run:
                 f"{plan.import_reps} per repetition and column; the stock generated client's "
                 "modules import "
                 f"the `vaix_client` package first (they live inside it); vaix-client on aiohttp "
-                f"adds `httpx_aiohttp`; the peer is `import {PEER_PACKAGE}`."
+                "adds its transport `vaix_client._aiohttp` (aiohttp); "
+                f"the peer is `import {PEER_PACKAGE}`."
             ),
             "Peak RSS: the client process's maximum resident set (`ru_maxrss`).",
         ]

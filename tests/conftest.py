@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
-from typing import TYPE_CHECKING
 
 import pytest
-import stamina
 
-if TYPE_CHECKING:
-    from collections.abc import Iterator
+from vaix_client import _client
 
 BASE_URL = "https://api.test"
 SESSIONS_URL = f"{BASE_URL}/api/casino/game_sessions/latest"
@@ -29,8 +27,18 @@ def _clean_vaix_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VAIX_HTTP_BACKEND", os.environ.get("VAIX_TEST_BACKEND", "httpx"))
 
 
+class RecordedSleeps(list[float]):
+    """The waits the retry loop asked for, in order; none of them is slept."""
+
+    async def __call__(self, seconds: float) -> None:
+        """Record the wait and return at once."""
+        self.append(seconds)
+        await asyncio.sleep(0)  # still a scheduling point, as a real wait would be
+
+
 @pytest.fixture(autouse=True)
-def _instant_retries() -> Iterator[None]:
-    """Retries happen as in production, but every backoff wait is zero (stamina's test mode)."""
-    with stamina.set_testing(True, attempts=1000, cap=True):
-        yield
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> RecordedSleeps:
+    """Retries happen as in production, but every wait is recorded here instead of slept."""
+    recorded = RecordedSleeps()
+    monkeypatch.setattr(_client, "default_sleep", recorded)
+    return recorded

@@ -76,6 +76,14 @@ class DropMidResponse:
 
 
 @dataclass(frozen=True)
+class Raw:
+    """Send ``data`` as it is (any bytes, valid HTTP or not), then close unless ``keep_open``."""
+
+    data: bytes
+    keep_open: bool = False
+
+
+@dataclass(frozen=True)
 class Hang:
     """Read the request and never answer (until the server stops)."""
 
@@ -99,7 +107,7 @@ class Respond:
     handler: Callable[[RecordedRequest], Action]
 
 
-Action = Reply | Delay | DropBeforeResponse | DropMidResponse | Hang | Respond
+Action = Reply | Delay | DropBeforeResponse | DropMidResponse | Hang | Respond | Raw
 
 
 @dataclass(frozen=True)
@@ -219,7 +227,7 @@ class LoopbackServer:
         except (Exception, asyncio.CancelledError):  # noqa: BLE001 (whatever happens: abort)
             writer.transport.abort()
 
-    async def _exchange(
+    async def _exchange(  # noqa: PLR0911 - one return per kind of scripted action
         self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, number: int
     ) -> bool:
         """Read one request and perform one action; return whether to keep the connection."""
@@ -251,6 +259,10 @@ class LoopbackServer:
             return False
         if isinstance(action, DropBeforeResponse):
             return False
+        if isinstance(action, Raw):
+            writer.write(action.data)
+            await writer.drain()
+            return action.keep_open
         if isinstance(action, DropMidResponse):
             writer.write(_head(action.status, action.headers, action.declared_length, close=False))
             writer.write(action.body_prefix)
@@ -305,7 +317,7 @@ def pool_size(vaix: VaixClient) -> int:
     """How many connections the client's pool holds right now (either backend)."""
     transport = vaix._http._transport
     if isinstance(transport, AiohttpTransport):
-        session = transport.client
+        session = transport.session
         if not isinstance(session, aiohttp.ClientSession) or session.closed:
             return 0
         connector = session.connector

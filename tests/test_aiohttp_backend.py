@@ -1,22 +1,16 @@
-"""The aiohttp backend's error mapping: a refused or dropped connection is not a timeout."""
+"""The aiohttp transport's error mapping: each aiohttp or OS error keeps its meaning."""
 
 from __future__ import annotations
 
 import aiohttp
 import httpx
 import pytest
+from aiohttp import http_exceptions
 
-from vaix_client._aiohttp import remap_error
+from vaix_client._aiohttp import map_error
 
 REQUEST = httpx.Request("GET", "http://127.0.0.1:9/x")
 KEY = aiohttp.client_reqrep.ConnectionKey("127.0.0.1", 9, False, True, None, None, None)
-
-
-def _as_mapped_by_httpx_aiohttp(cause: Exception) -> httpx.TransportError:
-    """What httpx-aiohttp 0.2 raises for ``cause``: a ConnectTimeout, whatever happened."""
-    error = httpx.ConnectTimeout(str(cause), request=REQUEST)
-    error.__cause__ = cause
-    return error
 
 
 @pytest.mark.parametrize(
@@ -30,14 +24,19 @@ def _as_mapped_by_httpx_aiohttp(cause: Exception) -> httpx.TransportError:
         (aiohttp.ClientOSError(104, "reset"), httpx.ReadError),
         (aiohttp.ConnectionTimeoutError("slow"), httpx.ConnectTimeout),
         (aiohttp.SocketTimeoutError("slow"), httpx.ReadTimeout),
-        (aiohttp.ClientConnectionError("other"), httpx.ConnectTimeout),
+        (TimeoutError(), httpx.ReadTimeout),
+        (aiohttp.ClientConnectionError("other"), httpx.ReadError),
+        (aiohttp.ClientPayloadError("short body"), httpx.RemoteProtocolError),
+        (http_exceptions.BadStatusLine("garbage"), httpx.RemoteProtocolError),
+        (http_exceptions.LineTooLong("header", "8190"), httpx.RemoteProtocolError),
+        (UnicodeEncodeError("ascii", "\xff", 0, 1, "no"), httpx.RemoteProtocolError),
+        (aiohttp.InvalidURL("nope"), httpx.UnsupportedProtocol),
+        (ConnectionResetError(104, "reset"), httpx.ReadError),
     ],
 )
-def test_connection_errors_keep_their_meaning(
-    cause: Exception, expected: type[httpx.TransportError]
-) -> None:
-    """Each aiohttp connection error becomes the httpx error that says what happened."""
-    remapped = remap_error(_as_mapped_by_httpx_aiohttp(cause), REQUEST)
-    assert type(remapped) is expected
-    assert remapped.request is REQUEST
-    assert remapped.__cause__ is cause
+def test_errors_keep_their_meaning(cause: Exception, expected: type[httpx.TransportError]) -> None:
+    """Each aiohttp, OS or encoding error becomes the httpx error that says what happened."""
+    mapped = map_error(cause, REQUEST)
+    assert type(mapped) is expected
+    assert mapped.request is REQUEST
+    assert type(cause).__name__ in str(mapped)

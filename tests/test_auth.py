@@ -453,7 +453,7 @@ async def test_token_cache_renews_before_expiry(
     )
     for now, expected in timeline:
         clock.now = now
-        assert await cache.get() == expected, f"at t={now}"
+        assert (await cache.get()).reveal() == expected, f"at t={now}"
     assert issued == int(timeline[-1][1][1:])
 
 
@@ -462,9 +462,9 @@ async def test_token_cache_keeps_a_token_without_lifetime() -> None:
     provider = Provider("tok-1", "tok-2")
     clock = Clock()
     cache = TokenCache(provider, clock=clock)
-    assert await cache.get() == "tok-1"
+    assert (await cache.get()).reveal() == "tok-1"
     clock.now = 1e9
-    assert await cache.get() == "tok-1"
+    assert (await cache.get()).reveal() == "tok-1"
     assert provider.calls == 1
 
 
@@ -472,9 +472,9 @@ async def test_token_cache_refresh_skips_a_token_already_replaced() -> None:
     """Refreshing a rejected token that another caller already replaced asks nothing new."""
     provider = Provider("stale", "fresh", "fresher")
     cache = TokenCache(provider)
-    assert await cache.get() == "stale"
-    assert await cache.refresh("stale") == "fresh"
-    assert await cache.refresh("stale") == "fresh"
+    assert (await cache.get()).reveal() == "stale"
+    assert (await cache.refresh("stale")).reveal() == "fresh"
+    assert (await cache.refresh("stale")).reveal() == "fresh"
     assert provider.calls == 2
 
 
@@ -487,7 +487,7 @@ async def test_token_cache_survives_cancellation_of_the_first_waiter() -> None:
     await settle()
     first.cancel()
     gate.set()
-    assert await second == "tok-1"
+    assert (await second).reveal() == "tok-1"
     with pytest.raises(asyncio.CancelledError):
         await first
     assert provider.calls == 1
@@ -505,7 +505,7 @@ async def test_token_cache_finishes_a_fetch_whose_waiters_all_left() -> None:
     await asyncio.gather(*waiters, return_exceptions=True)
     gate.set()
     await settle()
-    assert await cache.get() == "tok-1"
+    assert (await cache.get()).reveal() == "tok-1"
     assert provider.calls == 1
 
 

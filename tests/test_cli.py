@@ -15,7 +15,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
@@ -772,9 +771,7 @@ def test_fake_server_prints_its_settings_and_stops_on_sigint() -> None:
         env = _env(VAIX_BASE_URL=url, VAIX_API_TOKEN="tok-1", VAIX_CLIENT_ID="grp")
         assert _run_cli("latest", "-u", "1", "-n", "1", env=env).returncode == 0
         process.send_signal(signal.SIGINT)
-        started = time.monotonic()
         assert process.wait(timeout=10) == 0
-        assert time.monotonic() - started < 10
         assert process.stderr is not None
         stderr = process.stderr.read()
     assert "Traceback" not in stderr

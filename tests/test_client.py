@@ -663,8 +663,8 @@ async def test_with_options_validates_its_arguments() -> None:
 
 
 def test_aiohttp_backend_builds_an_aiohttp_pool(monkeypatch: pytest.MonkeyPatch) -> None:
-    """backend='aiohttp' (or VAIX_HTTP_BACKEND) puts httpx-aiohttp under the client's pool."""
-    from httpx_aiohttp import AiohttpTransport
+    """backend='aiohttp' (or VAIX_HTTP_BACKEND) puts our aiohttp transport under the pool."""
+    from vaix_client._aiohttp import AiohttpTransport
 
     assert isinstance(make_client(backend="aiohttp")._http._transport, AiohttpTransport)
     monkeypatch.setenv("VAIX_HTTP_BACKEND", "aiohttp")
@@ -676,11 +676,11 @@ def test_default_backend_follows_the_aiohttp_extra(monkeypatch: pytest.MonkeyPat
     """Without a choice, aiohttp is used when its extra is installed, else httpx's own."""
     import sys
 
-    from httpx_aiohttp import AiohttpTransport
+    from vaix_client._aiohttp import AiohttpTransport
 
     monkeypatch.delenv("VAIX_HTTP_BACKEND")
     assert isinstance(make_client()._http._transport, AiohttpTransport)
-    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)
+    monkeypatch.setitem(sys.modules, "aiohttp", None)
     assert isinstance(make_client()._http._transport, httpx.AsyncHTTPTransport)
 
 
@@ -701,10 +701,10 @@ def test_bad_backend_choices_are_refused(kwargs: dict[str, Any], message: str) -
 def test_aiohttp_backend_without_the_extra_says_how_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Without httpx-aiohttp installed, the error names the extra to install."""
+    """Without aiohttp installed, the error names the extra to install."""
     import sys
 
-    monkeypatch.setitem(sys.modules, "httpx_aiohttp", None)
+    monkeypatch.setitem(sys.modules, "aiohttp", None)
     monkeypatch.delitem(sys.modules, "vaix_client._aiohttp", raising=False)
     with pytest.raises(InvalidRequestError, match=r"vaix-client\[aiohttp\]"):
         make_client(backend="aiohttp")

@@ -246,7 +246,9 @@ async def test_shutdown_with_calls_in_flight_ends_them_cleanly() -> None:
         async with app_client(app) as http:
             async with app.router.lifespan_context(app):
                 calls = [asyncio.create_task(http.get(f"/games/{i}")) for i in range(1, 6)]
-                await asyncio.sleep(0.1)  # the calls reach the fake and wait there
+                async with asyncio.timeout(5):  # the calls reach the fake and wait there
+                    while len(fake.requests) < 5:  # noqa: ASYNC110 - the fake has no event
+                        await asyncio.sleep(0.005)
             async with asyncio.timeout(3):
                 responses = await asyncio.gather(*calls)
     assert {r.status_code for r in responses} == {502}

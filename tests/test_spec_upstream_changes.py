@@ -8,8 +8,8 @@ of its own, so the change summary has a ``HEAD`` to compare with).
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys

@@ -19,6 +19,7 @@ from vaix_client.errors import (
     AuthenticationError,
     InvalidRequestError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     VaixError,
 )
@@ -37,6 +38,7 @@ __all__ = [
     "GameSession",
     "InvalidRequestError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "Unset",
     "VaixClient",

@@ -13,6 +13,7 @@ while it runs.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import math
 import time
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias
 import attrs
 import httpx
 
+from vaix_client._body import DEFAULT_MAX_RESPONSE_BYTES, read_limited
 from vaix_client._config import check_header_value, user_agent
 from vaix_client._errors import (
     APIConnectionError,
@@ -37,12 +39,55 @@ if TYPE_CHECKING:
 __all__ = [
     "AccessToken",
     "ClientCredentials",
+    "Secret",
     "StaticToken",
     "TokenProvider",
 ]
 
 #: A token is renewed this many seconds before the expiry its issuer announced.
 EXPIRY_LEEWAY: Final = 30.0
+#: How long a token provider may take when the call has no total_timeout.
+PROVIDER_TIMEOUT: Final = 60.0
+
+#: The running call's deadline (event-loop time) and body limit, set by the client
+#: so the auth flow bounds a token fetch and a 401 body by the call's own.
+CALL_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "vaix_call_deadline", default=None
+)
+CALL_MAX_BYTES: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "vaix_call_max_bytes", default=DEFAULT_MAX_RESPONSE_BYTES
+)
+
+
+class Secret:
+    """A token or password whose ``repr`` and ``str`` hide it.
+
+    Error reporters that capture locals and attributes (Sentry's default)
+    print what they find with ``repr``: holding secrets in this type keeps
+    them out of those reports. :meth:`reveal` gives the value to the code
+    that sends it.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """The secret itself."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
 
 _TOKEN_URLS: Final[dict[str, str]] = {
     "production": "https://auth.sportradar.com/oauth/token",
@@ -113,25 +158,43 @@ class ClientCredentials:
         return fetch
 
 
+def _grant(credentials: ClientCredentials, audience: str) -> bytes:
+    """The client-credentials grant as JSON bytes (built here so no caller's local holds it)."""
+    return json.dumps(
+        {
+            "grant_type": "client_credentials",
+            "client_id": credentials.client_id,
+            "client_secret": credentials.client_secret,
+            "audience": audience,
+        }
+    ).encode()
+
+
 async def _exchange(
     http: httpx.AsyncClient, url: str, credentials: ClientCredentials, audience: str
 ) -> AccessToken:
     """POST the client-credentials grant; every failure becomes a vaix-client error."""
-    payload = {
-        "grant_type": "client_credentials",
-        "client_id": credentials.client_id,
-        "client_secret": credentials.client_secret,
-        "audience": audience,
-    }
     try:
-        response = await http.post(
-            url,
-            json=payload,
-            headers={"Accept": "application/json", "User-Agent": user_agent()},
+        response = await http.send(
+            http.build_request(
+                "POST",
+                url,
+                content=_grant(credentials, audience),
+                headers={
+                    "Accept": "application/json",
+                    "Content-Type": "application/json",
+                    "User-Agent": user_agent(),
+                },
+            ),
+            stream=True,
         )
+        try:
+            await read_limited(response, CALL_MAX_BYTES.get())
+        finally:
+            await response.aclose()
     except httpx.TimeoutException as exc:
         raise APITimeoutError("The OAuth token endpoint timed out.", request=exc.request) from exc
-    except httpx.TransportError as exc:
+    except httpx.HTTPError as exc:
         raise APIConnectionError(
             f"Could not reach the OAuth token endpoint: {type(exc).__name__}."
         ) from exc
@@ -151,7 +214,7 @@ async def _exchange(
             isinstance(expires_in, bool) or not isinstance(expires_in, int | float)
         ):
             raise TypeError("expires_in is not a number")  # noqa: TRY301
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise AuthenticationError(
             f"the OAuth token endpoint sent an unusable token response ({type(exc).__name__})",
             response=response,
@@ -163,7 +226,7 @@ async def _exchange(
 def _oauth_error(response: httpx.Response) -> str:
     try:
         data = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return f"HTTP {response.status_code}"
     if isinstance(data, dict):
         parts = [data.get("error"), data.get("error_description")]
@@ -174,7 +237,14 @@ def _oauth_error(response: httpx.Response) -> str:
 
 
 class TokenCache:
-    """Cache a provider's token, refreshing once for all concurrent waiters."""
+    """Cache a provider's token, refreshing once for all concurrent waiters.
+
+    A fetch is bounded by the deadline of the call that started it (or
+    ``PROVIDER_TIMEOUT`` without one) and forgotten when it fails or times
+    out, so a provider that hung or failed once is asked again by the next
+    call. A provider that raises ``CancelledError`` of its own fails the
+    fetch; the callers' tasks stay uncancelled.
+    """
 
     def __init__(
         self,
@@ -186,13 +256,14 @@ class TokenCache:
         self._provider = provider
         self._leeway = leeway
         self._clock = clock
-        self._token: str | None = None
+        self._token: Secret | None = None
         self._expires_at: float | None = None
-        self._inflight: asyncio.Future[str] | None = None
+        self._inflight: asyncio.Future[Secret] | None = None
+        self._deadline = 0.0  # the in-flight fetch's, in event-loop time
         self._task: asyncio.Task[None] | None = None
         self.fetches = 0
 
-    async def get(self) -> str:
+    async def get(self) -> Secret:
         """A valid token: the cached one, or a fresh one when it is missing or expiring."""
         if self._token is not None and (
             self._expires_at is None or self._clock() < self._expires_at
@@ -200,51 +271,82 @@ class TokenCache:
             return self._token
         return await self._fetch()
 
-    async def refresh(self, rejected: str) -> str:
+    async def refresh(self, rejected: str) -> Secret:
         """A new token after ``rejected`` got a 401, unless another caller already replaced it."""
-        if self._token is not None and self._token != rejected:
+        if self._token is not None and self._token.reveal() != rejected:
             return self._token
         self._token = None
         return await self._fetch()
 
-    async def _fetch(self) -> str:
+    def cancel(self) -> None:
+        """Stop a fetch in flight (the client is closing); its waiters get a VaixError."""
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+
+    async def _fetch(self) -> Secret:
+        loop = asyncio.get_running_loop()
+        if self._inflight is not None and loop.time() >= self._deadline:
+            # Its deadline passed (the timeout may not have run yet): ask again now.
+            self._fail(self._inflight, APITimeoutError("The token provider timed out."))
+            self.cancel()
         if self._inflight is None:
-            loop = asyncio.get_running_loop()
             self._inflight = loop.create_future()
+            deadline = CALL_DEADLINE.get()
+            if deadline is None:
+                deadline = loop.time() + PROVIDER_TIMEOUT
+            self._deadline = deadline
             # Keep a reference: the event loop holds tasks only weakly.
-            self._task = loop.create_task(self._run_provider(self._inflight))
+            self._task = loop.create_task(self._run_provider(self._inflight, deadline))
         # shield: one waiter being cancelled must not cancel the shared fetch.
         return await asyncio.shield(self._inflight)
 
-    async def _run_provider(self, future: asyncio.Future[str]) -> None:
+    async def _run_provider(self, future: asyncio.Future[Secret], deadline: float) -> None:
         started = self._clock()
+        task = asyncio.current_task()
         try:
             self.fetches += 1
-            result = await self._provider()
+            async with asyncio.timeout_at(deadline):
+                result = await self._provider()
             token, expires_in = _unpack(result)
         except VaixError as exc:
             self._fail(future, exc)
+            return
+        except TimeoutError as exc:
+            error: VaixError = APITimeoutError(
+                "The token provider did not return a token within the call's time budget."
+            )
+            error.__cause__ = exc
+            self._fail(future, error)
+            return
+        except asyncio.CancelledError as exc:
+            if task is not None and task.cancelling():  # the client is closing: stop here
+                self._fail(future, APIConnectionError("The VaixClient was closed."))
+                raise
+            # The provider raised CancelledError of its own: a failure, not our cancellation.
+            error = VaixError("The token provider raised CancelledError.")
+            error.__cause__ = exc
+            self._fail(future, error)
             return
         except Exception as exc:  # noqa: BLE001 - handed to every waiter, chained
             error = VaixError(f"The token provider failed: {type(exc).__name__}.")
             error.__cause__ = exc
             self._fail(future, error)
             return
-        except BaseException as exc:  # cancellation: the waiters see it as it is
-            self._fail(future, exc)
-            raise
-        self._token = token
+        self._token = Secret(token)
         # Renew `leeway` seconds early, but a short-lived token still serves half its life.
         self._expires_at = (
             None
             if expires_in is None
             else started + max(0.0, expires_in - min(self._leeway, expires_in / 2))
         )
-        self._inflight = None
-        future.set_result(token)
+        if self._inflight is future:
+            self._inflight = None
+        if not future.done():
+            future.set_result(self._token)
 
-    def _fail(self, future: asyncio.Future[str], exc: BaseException) -> None:
-        self._inflight = None
+    def _fail(self, future: asyncio.Future[Secret], exc: BaseException) -> None:
+        if self._inflight is future:
+            self._inflight = None
         if not future.done():
             future.set_exception(exc)
             future.exception()  # mark it retrieved: the waiters re-raise it
@@ -281,13 +383,17 @@ AuthMethod: TypeAlias = Literal["vaix", "iam"]
 
 
 class VaixAuth(httpx.Auth):
-    """Adds the bearer token; with a provider, one 401 gets one refresh and one replay."""
+    """Adds the bearer token; with a provider, one 401 gets one refresh and one replay.
+
+    Tokens are held as :class:`Secret` and revealed only into the header, so
+    no local or attribute here shows one to a locals-capturing error reporter.
+    """
 
     requires_request_body = False
     requires_response_body = False
 
     def __init__(self, *, token: str | None = None, cache: TokenCache | None = None) -> None:
-        self._token = token
+        self._token = None if token is None else Secret(token)
         self.cache = cache
 
     async def async_auth_flow(
@@ -295,14 +401,21 @@ class VaixAuth(httpx.Auth):
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """Send with the current token; a 401 on a provider's token: refresh, replay once."""
         if self.cache is None:
-            request.headers["Authorization"] = f"Bearer {self._token}"
+            assert self._token is not None  # noqa: S101 - one of the two is always set
+            request.headers["Authorization"] = "Bearer " + self._token.reveal()
             yield request
             return
-        token = await self.cache.get()
-        request.headers["Authorization"] = f"Bearer {token}"
+        request.headers["Authorization"] = "Bearer " + (await self.cache.get()).reveal()
         response = yield request
         if response.status_code == 401:  # noqa: PLR2004
-            await response.aread()
-            token = await self.cache.refresh(token)
-            request.headers["Authorization"] = f"Bearer {token}"
+            try:  # the 401 is dropped for the replay: read it, bounded, then let it go
+                await read_limited(response, CALL_MAX_BYTES.get())
+            finally:
+                await response.aclose()
+            request.headers["Authorization"] = (
+                "Bearer "
+                + (
+                    await self.cache.refresh(request.headers["Authorization"][len("Bearer ") :])
+                ).reveal()
+            )
             yield request

@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Self, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Final, Self, TypeVar, get_args
 
 import httpx
-import stamina
 
 from vaix_client import _config
 from vaix_client._auth import (
+    CALL_DEADLINE,
+    CALL_MAX_BYTES,
     AuthMethod,
     ClientCredentials,
     TokenCache,
     TokenProvider,
     VaixAuth,
 )
+from vaix_client._body import DEFAULT_MAX_RESPONSE_BYTES, MAX_BYTES_EXTENSION, read_limited
 from vaix_client._errors import (
+    REQUEST_ID_HEADER,
     APIConnectionError,
     APITimeoutError,
     InvalidRequestError,
+    ResponseValidationError,
     VaixError,
     make_status_error,
 )
@@ -31,7 +36,7 @@ from vaix_client._retry import RetryPolicy, next_wait, parse_retry_after, retry_
 from vaix_client._rules import prepare
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Awaitable, Callable, Mapping
     from types import TracebackType
 
     from vaix_client._generated import Operation
@@ -40,17 +45,16 @@ __all__ = ["VaixClient"]
 
 logger = logging.getLogger("vaix_client")
 
-_NOT_GIVEN: Any = object()
-
 T = TypeVar("T")
 
-
-class _RetryableStatus(Exception):  # noqa: N818 - internal signal, never leaves the client
-    """A response whose status is worth another attempt."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        super().__init__(response.status_code)
-        self.response = response
+_NOT_GIVEN: Any = object()
+#: The retry loop's wait and clock for new clients; the test suite swaps these
+#: for instant, recorded waits (see tests/conftest.py).
+default_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+default_clock: Callable[[], float] = time.monotonic
+#: Bodies larger than this are decoded in a worker thread, so that the call's
+#: deadline can end the wait instead of the event loop being held by the parse.
+_DECODE_IN_THREAD_ABOVE: Final = 1024 * 1024
 
 
 class VaixClient(Resources):
@@ -68,8 +72,10 @@ class VaixClient(Resources):
     ``total_timeout`` to the whole call (attempts and waits), and
     ``max_retries`` counts retries after the first attempt. ``backend``
     (``VAIX_HTTP_BACKEND``) picks the connection layer of the pool the client
-    creates: ``"httpx"`` (httpcore) or ``"aiohttp"`` (the ``aiohttp`` extra,
-    through httpx-aiohttp; faster under high concurrency).
+    creates: ``"httpx"`` (httpcore) or ``"aiohttp"`` (the ``aiohttp`` extra;
+    faster under high concurrency). ``max_response_bytes`` (default 16 MiB,
+    ``None`` for no limit) bounds every response body, raw and decompressed:
+    a larger one raises ``ResponseTooLargeError`` and is not retried.
 
     Every operation of the spec is a method of the resource named after its
     tag (``vaix.game_sessions.latest(...)``); the resources are generated.
@@ -87,6 +93,7 @@ class VaixClient(Resources):
         timeout: float | httpx.Timeout | None = None,
         total_timeout: float | None = _config.DEFAULT_TOTAL_TIMEOUT,
         max_retries: int = 2,
+        max_response_bytes: int | None = DEFAULT_MAX_RESPONSE_BYTES,
         http_client: httpx.AsyncClient | None = None,
         backend: _config.Backend | None = None,
         operator: str | None = None,
@@ -110,6 +117,7 @@ class VaixClient(Resources):
         self._timeout = _config.resolve_timeout(timeout)
         self._total_timeout = _config.check_positive(total_timeout, "total_timeout")
         self._policy = RetryPolicy(max_retries=_check_retries(max_retries))
+        self._max_response_bytes = _check_max_bytes(max_response_bytes)
         self._operator = operator
         self._bookmaker = (bookmaker_id, sub_bookmaker_id)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
@@ -135,7 +143,12 @@ class VaixClient(Resources):
             self._auth = VaixAuth(cache=TokenCache(provider_or_token))
         self._auth_method: AuthMethod | None = auth_method
         self._headers = {"User-Agent": _config.user_agent(), "Accept": "application/json"}
+        # How the retry loop waits and reads the time (tests inject instant, recorded waits).
+        self._sleep: Callable[[float], Awaitable[None]] = default_sleep
+        self._clock: Callable[[], float] = default_clock
         self._closed = False
+        self._is_clone = False
+        self._calls = _InFlight()  # shared with with_options() clones
         self._attach_resources(self)
 
     # ------------------------------------------------------------------ lifecycle
@@ -153,10 +166,21 @@ class VaixClient(Resources):
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool (only if this client created it). Idempotent."""
+        """Close the client: end calls in flight, then close the pool if this client made it.
+
+        Each call still in flight ends at once with ``APIConnectionError``
+        ("closed while in flight"), and the pool is closed only after they
+        have, so no socket stays open. A client from :meth:`with_options`
+        only marks itself closed. Idempotent.
+        """
         if self._closed:
             return
         self._closed = True
+        if self._is_clone:
+            return
+        if self._auth.cache is not None:
+            self._auth.cache.cancel()
+        await self._calls.end_all()
         if self._owns_http:
             await self._http.aclose()
 
@@ -183,6 +207,7 @@ class VaixClient(Resources):
         timeout: float | httpx.Timeout | None = _NOT_GIVEN,
         total_timeout: float | None = _NOT_GIVEN,
         max_retries: int = _NOT_GIVEN,
+        max_response_bytes: int | None = _NOT_GIVEN,
     ) -> VaixClient:
         """A client with other timeouts or retries that shares this one's pool and auth.
 
@@ -192,6 +217,7 @@ class VaixClient(Resources):
         clone = object.__new__(VaixClient)
         clone.__dict__.update(self.__dict__)
         clone._owns_http = False
+        clone._is_clone = True
         clone._closed = False
         if timeout is not _NOT_GIVEN:
             clone._timeout = _config.resolve_timeout(timeout)
@@ -199,6 +225,8 @@ class VaixClient(Resources):
             clone._total_timeout = _config.check_positive(total_timeout, "total_timeout")
         if max_retries is not _NOT_GIVEN:
             clone._policy = RetryPolicy(max_retries=_check_retries(max_retries))
+        if max_response_bytes is not _NOT_GIVEN:
+            clone._max_response_bytes = _check_max_bytes(max_response_bytes)
         clone._attach_resources(clone)
         return clone
 
@@ -240,56 +268,141 @@ class VaixClient(Resources):
         )
 
     async def _send(
+        self, build: Callable[[], httpx.Request], decode: Callable[[httpx.Response], T]
+    ) -> ApiResponse[T]:
+        """Run one call: auth, retries, deadline, size limit, decoding, typed errors.
+
+        ``build`` makes the request (called once per attempt); ``decode`` turns
+        the final 2xx response into ``parsed``, inside the call's time budget.
+        Every outcome is the ``ApiResponse`` or a ``VaixError`` carrying
+        ``attempts`` and ``elapsed``; the caller's own cancellation passes
+        through untouched.
+        """
+        self._ensure_open()
+        if self._http.is_closed:
+            raise VaixError(
+                "The httpx client this VaixClient uses is closed: create a new one "
+                "(or use `async with`)."
+            )
+        loop = asyncio.get_running_loop()
+        call = _Call(self._clock(), None if self._total_timeout is None else self._total_timeout)
+        deadline = None if call.total is None else loop.time() + call.total
+        self._calls.add(call)
+        deadline_token = CALL_DEADLINE.set(deadline)
+        limit_token = CALL_MAX_BYTES.set(self._max_response_bytes)
+        try:
+            async with asyncio.timeout_at(deadline) as scope:
+                call.scope = scope
+                return await self._run(call, build, decode)
+        except VaixError as exc:
+            if exc.attempts is None and call.attempts:
+                self._ended(exc, call)
+            raise
+        except TimeoutError as exc:
+            if call.closed:
+                raise self._ended(
+                    APIConnectionError("The VaixClient was closed while in flight."), call
+                ) from None
+            raise self._ended(
+                APITimeoutError(
+                    f"The call did not finish within total_timeout={self._total_timeout} s "
+                    f"({call.attempts} attempt(s))."
+                ),
+                call,
+            ) from exc
+        finally:
+            CALL_MAX_BYTES.reset(limit_token)
+            CALL_DEADLINE.reset(deadline_token)
+            self._calls.discard(call)
+
+    async def _run(
         self,
+        call: _Call,
         build: Callable[[], httpx.Request],
         decode: Callable[[httpx.Response], T],
     ) -> ApiResponse[T]:
-        """Send with retries, then decode the final 2xx response into ``ApiResponse``."""
-        sent = await self._send_with_retries(build)
-        return ApiResponse(
-            parsed=decode(sent.http_response),
-            http_response=sent.http_response,
-            attempts=sent.attempts,
-            elapsed=sent.elapsed,
-        )
-
-    async def _send_with_retries(
-        self, build: Callable[[], httpx.Request]
-    ) -> ApiResponse[httpx.Response]:
-        call = _Call(self, build)
-        try:
-            async with asyncio.timeout(self._total_timeout):
-                # The first attempt runs outside stamina: most calls succeed at
-                # once, and a retry context costs ~30 µs to set up.
-                try:
-                    return await call.attempt()
-                except Exception as exc:  # noqa: BLE001 - replayed to the retry hook below
-                    first_failure: Exception | None = exc
-                async for attempt in stamina.retry_context(
-                    on=call.decide, attempts=None, timeout=None, wait_jitter=0
-                ):
-                    with attempt:
-                        if first_failure is not None:
-                            failure, first_failure = first_failure, None
-                            raise failure  # stamina's hook decides on the first outcome
-                        return await call.attempt()
-        except (_RetryableStatus, TimeoutError, httpx.HTTPError) as exc:
-            raise self._translate(exc, call.attempts) from exc
-        raise AssertionError("unreachable: the retry loop returns or raises")  # pragma: no cover
-
-    def _translate(self, exc: Exception, attempts: int) -> VaixError:
-        """The vaix-client error for what ended the retry loop."""
-        if self._closed:
-            return APIConnectionError("The VaixClient was closed while the call was in flight.")
-        if isinstance(exc, _RetryableStatus):
-            error: VaixError = make_status_error(exc.response)
-            error.__suppress_context__ = True
-            return error
-        if isinstance(exc, TimeoutError):
-            return APITimeoutError(
-                f"The call did not finish within total_timeout={self._total_timeout} s "
-                f"({attempts} attempt(s))."
+        """The retry loop: attempt, judge the outcome, wait, again (inside the call's scope)."""
+        policy = self._policy
+        while True:
+            request = _build(build)
+            call.attempts += 1
+            request.extensions[MAX_BYTES_EXTENSION] = self._max_response_bytes
+            outcome: httpx.Response | httpx.HTTPError
+            try:
+                outcome = await self._send_once(request, call.attempts)
+            except httpx.HTTPError as exc:
+                outcome = exc
+            except VaixError as exc:  # too large, token provider, closed: final
+                raise self._ended(exc, call) from exc.__cause__
+            else:
+                if outcome.is_success:
+                    return ApiResponse(
+                        parsed=await self._decode(decode, outcome),
+                        http_response=outcome,
+                        attempts=call.attempts,
+                        elapsed=self._clock() - call.started,
+                    )
+            reason = retry_reason(outcome)
+            wait: float | None = None
+            if reason is not None and not self._closed:
+                retry_after = (
+                    parse_retry_after(outcome.headers)
+                    if isinstance(outcome, httpx.Response)
+                    else None
+                )
+                budget_left = (
+                    None if call.total is None else call.total - (self._clock() - call.started)
+                )
+                wait = next_wait(
+                    call.attempts, policy, retry_after=retry_after, budget_left=budget_left
+                )
+            if wait is None:
+                if isinstance(outcome, httpx.Response):
+                    error: VaixError = make_status_error(outcome)
+                    raise self._ended(error, call) from None
+                raise self._ended(self._translate(outcome, call.attempts), call) from outcome
+            logger.info(
+                "Retrying %s %s after %s: attempt %d of %d in %.2f s",
+                request.method,
+                request.url.path,
+                reason,
+                call.attempts + 1,
+                policy.max_retries + 1,
+                wait,
+                extra={
+                    "vaix_attempt": call.attempts + 1,
+                    "vaix_reason": reason,
+                    "vaix_wait": wait,
+                    "vaix_path": request.url.path,
+                },
             )
+            await self._sleep(wait)
+
+    async def _decode(self, decode: Callable[[httpx.Response], T], response: httpx.Response) -> T:
+        """``decode(response)``; a large body is decoded off the loop, so the deadline holds."""
+        try:
+            if len(response.content) > _DECODE_IN_THREAD_ABOVE:
+                return await asyncio.to_thread(decode, response)
+            return decode(response)
+        except VaixError:
+            raise
+        except Exception as exc:
+            raise ResponseValidationError(
+                f"The Vaix API sent a {response.status_code} response that could not be "
+                f"decoded ({type(exc).__name__}).",
+                response=response,
+            ) from exc
+
+    def _ended(self, error: VaixError, call: _Call) -> VaixError:
+        """``error`` with the call's attempts and elapsed time on it."""
+        error.attempts = call.attempts
+        error.elapsed = self._clock() - call.started
+        return error
+
+    def _translate(self, exc: httpx.HTTPError, attempts: int) -> VaixError:
+        """The vaix-client error for the transport failure that ended the call."""
+        if self._closed:
+            return APIConnectionError("The VaixClient was closed while in flight.")
         if isinstance(exc, httpx.TimeoutException):
             return APITimeoutError(
                 f"Request to the Vaix API timed out ({type(exc).__name__}) after "
@@ -299,82 +412,67 @@ class VaixClient(Resources):
         # httpx's text for a local protocol error may quote a header (the token): leave it out.
         detail = type(exc).__name__
         if not isinstance(exc, httpx.LocalProtocolError) and str(exc):
-            detail = f"{detail}: {exc}"
+            detail = f"{detail}: {str(exc)[:200]}"
         return APIConnectionError(
             f"Connection to the Vaix API failed ({detail}) after {attempts} attempt(s).",
             request=_request_of(exc) if isinstance(exc, httpx.RequestError) else None,
         )
 
     async def _send_once(self, request: httpx.Request, attempt: int) -> httpx.Response:
+        """One request, its body read under ``max_response_bytes``."""
         if self._closed or self._http.is_closed:
-            raise VaixError(
-                "This VaixClient (or the httpx client it uses) was closed while the call was "
-                "in flight: create a new one (or use `async with`)."
+            raise APIConnectionError("The VaixClient was closed while in flight.")
+        sent = self._clock()
+        response = await self._http.send(request, auth=self._auth, stream=True)
+        try:
+            await read_limited(response, self._max_response_bytes)
+        finally:
+            await response.aclose()
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d in %.1f ms (attempt %d)",
+                request.method,
+                request.url.path,
+                response.status_code,
+                (self._clock() - sent) * 1000,
+                attempt,
+                extra={
+                    "vaix_attempt": attempt,
+                    "vaix_status": response.status_code,
+                    "vaix_request_id": response.headers.get(REQUEST_ID_HEADER),
+                },
             )
-        sent = time.monotonic()
-        response = await self._http.send(request, auth=self._auth)
-        logger.debug(
-            "GET %s -> %d in %.1f ms (attempt %d)",
-            request.url.path,
-            response.status_code,
-            (time.monotonic() - sent) * 1000,
-            attempt,
-        )
         return response
 
 
 class _Call:
-    """One call's retry state: its attempts, its deadline, and stamina's hook."""
+    """One call's state: when it started, its budget, its attempts and its timeout scope."""
 
-    def __init__(self, client: VaixClient, build: Callable[[], httpx.Request]) -> None:
-        self.client = client
-        self.build = build
-        self.started = time.monotonic()
-        total = client._total_timeout  # noqa: SLF001 - the call belongs to its client
-        self.deadline = None if total is None else self.started + total
+    __slots__ = ("attempts", "closed", "scope", "started", "total")
+
+    def __init__(self, started: float, total: float | None) -> None:
+        self.started = started
+        self.total = total
         self.attempts = 0
-        self.path = ""
+        self.closed = False  # ended by aclose()
+        self.scope: asyncio.Timeout | None = None
 
-    async def attempt(self) -> ApiResponse[httpx.Response]:
-        """Send once; return a 2xx, or raise what the retry hook should judge."""
-        self.attempts += 1
-        request = self.build()
-        self.path = request.url.path
-        response = await self.client._send_once(request, self.attempts)  # noqa: SLF001
-        if response.is_success:
-            return ApiResponse(
-                parsed=response,
-                http_response=response,
-                attempts=self.attempts,
-                elapsed=time.monotonic() - self.started,
-            )
-        if retry_reason(response) is not None:
-            raise _RetryableStatus(response)
-        raise make_status_error(response)
+    def end_now(self) -> None:
+        """End the call at its next await (aclose): its scope expires, the call sees why."""
+        self.closed = True
+        if self.scope is not None:
+            with contextlib.suppress(RuntimeError):  # the scope already exited
+                self.scope.reschedule(asyncio.get_running_loop().time())
 
-    def decide(self, exc: BaseException) -> bool | float:
-        """Stamina's hook: ``False`` stops, a float is the wait before the next attempt."""
-        outcome = exc.response if isinstance(exc, _RetryableStatus) else exc
-        reason = retry_reason(outcome)
-        if reason is None or self.client.is_closed:
-            return False
-        retry_after = (
-            parse_retry_after(outcome.headers) if isinstance(outcome, httpx.Response) else None
-        )
-        budget_left = None if self.deadline is None else self.deadline - time.monotonic()
-        policy = self.client._policy  # noqa: SLF001
-        wait = next_wait(self.attempts, policy, retry_after=retry_after, budget_left=budget_left)
-        if wait is None:
-            return False
-        logger.info(
-            "Retrying GET %s after %s: attempt %d of %d in %.2f s",
-            self.path,
-            reason,
-            self.attempts + 1,
-            policy.max_retries + 1,
-            wait,
-        )
-        return wait
+
+def _build(build: Callable[[], httpx.Request]) -> httpx.Request:
+    """``build()``; a URL httpx cannot encode is a bad argument, reported before any I/O."""
+    try:
+        return build()
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+        raise InvalidRequestError(
+            f"the request cannot be sent: {type(exc).__name__}: {str(exc)[:200]}"
+        ) from exc
 
 
 def _request_of(exc: httpx.RequestError) -> httpx.Request | None:
@@ -407,6 +505,44 @@ def _choose_auth(
             argument="token",
         )
     return _config.check_header_value(static, "token", secret=True)
+
+
+class _InFlight:
+    """The calls in flight on a client (and its clones), for :meth:`VaixClient.aclose`."""
+
+    def __init__(self) -> None:
+        self._calls: set[_Call] = set()
+        self._drained: asyncio.Future[None] | None = None
+
+    def add(self, call: _Call) -> None:
+        """A call started."""
+        self._calls.add(call)
+
+    def discard(self, call: _Call) -> None:
+        """A call ended, however."""
+        self._calls.discard(call)
+        if not self._calls and self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+
+    async def end_all(self) -> None:
+        """End every call in flight and wait until each has unwound."""
+        if not self._calls:
+            return
+        self._drained = asyncio.get_running_loop().create_future()
+        for call in list(self._calls):
+            call.end_now()
+        await asyncio.shield(self._drained)
+
+
+def _check_max_bytes(value: int | None) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidRequestError(
+            f"max_response_bytes must be an int >= 1 (or None for no limit), got {value!r}",
+            argument="max_response_bytes",
+        )
+    return value
 
 
 def _check_retries(value: int) -> int:

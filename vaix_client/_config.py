@@ -144,9 +144,9 @@ def resolve_backend(
 
 
 def default_backend() -> Backend:
-    """``"aiohttp"`` when httpx-aiohttp can be imported, else ``"httpx"``."""
+    """``"aiohttp"`` when aiohttp (the ``aiohttp`` extra) can be imported, else ``"httpx"``."""
     try:
-        import httpx_aiohttp  # noqa: F401, PLC0415 - only asks whether the extra is installed
+        import aiohttp  # noqa: F401, PLC0415 - only asks whether the extra is installed
     except ImportError:
         return "httpx"
     return "aiohttp"

@@ -5,6 +5,7 @@ VaixError
  +- InvalidRequestError (ValueError)      bad arguments, raised before any I/O
  +- APIConnectionError                    no response: network failure after retries
  |   +- APITimeoutError
+ +- ResponseTooLargeError                 a body over max_response_bytes (not retried)
  +- ResponseValidationError               a 2xx body that does not match the spec
  +- APIStatusError                        a response with an error status
      +- BadRequestError 400   +- AuthenticationError 401   +- PermissionDeniedError 403
@@ -13,7 +14,9 @@ VaixError
 ```
 
 Every httpx, JSON or model-parsing exception leaves the SDK as one of these,
-chained with ``from``. No message ever contains the token.
+chained with ``from``. Errors raised by a call carry ``attempts`` (requests
+sent) and ``elapsed`` (seconds, waits included). No message ever contains the
+token: one echoed by the server is replaced by ``***``.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ __all__ = [
     "PayloadTooLargeError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "TooEarlyError",
     "UnprocessableEntityError",
@@ -48,10 +52,19 @@ __all__ = [
 
 REQUEST_ID_HEADER: Final = "x-request-id"
 _MAX_TEXT_IN_MESSAGE: Final = 200
+#: Shorter "tokens" are not searched for: redacting "a" would garble every message.
+_MIN_REDACTED: Final = 4
 
 
 class VaixError(Exception):
-    """Base class of every error raised by vaix-client."""
+    """Base class of every error raised by vaix-client.
+
+    ``attempts`` and ``elapsed`` are set on errors that end a call: how many
+    requests it sent and how long it took in seconds (``None`` otherwise).
+    """
+
+    attempts: int | None = None
+    elapsed: float | None = None
 
 
 class InvalidRequestError(VaixError, ValueError):
@@ -81,6 +94,35 @@ class APITimeoutError(APIConnectionError):
     def __init__(self, message: str = "Request to the Vaix API timed out.", *,
                  request: httpx.Request | None = None) -> None:  # fmt: skip
         super().__init__(message, request=request)
+
+
+class ResponseTooLargeError(VaixError):
+    """The response body is larger than ``max_response_bytes``; never retried.
+
+    Raised from the announced ``Content-Length`` before reading, or as soon as
+    the bytes read (or decompressed) pass the limit.
+    """
+
+    def __init__(self, message: str, *, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+    @classmethod
+    def announced(cls, length: int, limit: int) -> ResponseTooLargeError:
+        """The server announced ``Content-Length: length`` over ``limit``."""
+        return cls(
+            f"The Vaix API announced a {length}-byte response, over max_response_bytes={limit}.",
+            limit=limit,
+        )
+
+    @classmethod
+    def streamed(cls, limit: int, *, decoded: bool = False) -> ResponseTooLargeError:
+        """The body grew past ``limit`` while it was read (or decompressed)."""
+        what = "decompressed body" if decoded else "response body"
+        return cls(
+            f"The Vaix API's {what} passed max_response_bytes={limit}; reading stopped there.",
+            limit=limit,
+        )
 
 
 class ResponseValidationError(VaixError):
@@ -190,17 +232,27 @@ def parse_error_body(content: bytes) -> tuple[Error | Errors | None, str | None]
     """
     try:
         data = json.loads(content)
+    except RecursionError:
+        return None, "an error body nested too deeply to read"
     except (ValueError, UnicodeDecodeError):
         text = content.decode("utf-8", "replace").strip()
         return None, _snippet(text) if text else None
-    if not isinstance(data, dict):
-        return None, _snippet(json.dumps(data))
-    model: type[Error | Errors] = Errors if "errors" in data else Error
     try:
-        body: Error | Errors | None = model.from_dict(data)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        body = None  # not the spec's shape: keep the message, drop the model
-    return body, _snippet(_message_of(data))
+        if not isinstance(data, dict):
+            return None, _snippet(_dumps(data))
+        model: type[Error | Errors] = Errors if "errors" in data else Error
+        try:
+            body: Error | Errors | None = model.from_dict(data)
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
+            body = None  # not the spec's shape: keep the message, drop the model
+        return body, _snippet(_message_of(data))
+    except RecursionError:  # a shape our flattening cannot walk: say so, keep no model
+        return None, "an error body nested too deeply to read"
+
+
+def _dumps(value: object) -> str:
+    """Compact JSON text of ``value``, bounded: only the start of it ends in the message."""
+    return json.dumps(value)[: _MAX_TEXT_IN_MESSAGE * 4]
 
 
 def _message_of(data: dict[str, object]) -> str:
@@ -211,7 +263,7 @@ def _message_of(data: dict[str, object]) -> str:
             return "; ".join(f"{key}: {_flatten(value)}" for key, value in details.items())
         return _flatten(details)
     detail = data.get("error")
-    return detail if isinstance(detail, str) else json.dumps(data)
+    return detail if isinstance(detail, str) else _dumps(data)
 
 
 def _flatten(value: object) -> str:
@@ -219,7 +271,7 @@ def _flatten(value: object) -> str:
         return value
     if isinstance(value, list):
         return ", ".join(_flatten(item) for item in value)
-    return json.dumps(value)
+    return _dumps(value)
 
 
 def _snippet(text: str) -> str:
@@ -230,9 +282,39 @@ def _snippet(text: str) -> str:
 
 
 def make_status_error(response: httpx.Response) -> APIStatusError:
-    """Build the typed error for an error response (its body must have been read)."""
-    body, message = parse_error_body(response.content)
+    """Build the typed error for an error response (its body must have been read).
+
+    A server that echoes the bearer token it was sent does not get it into
+    the message or the parsed body: the token is replaced by ``***`` first.
+    """
+    body, message = parse_error_body(redact(response.content, response))
     if message is None:
         message = response.reason_phrase or "no error message in the response"
     cls = error_class_for(response.status_code)
     return cls(message, response=response, body=body)
+
+
+def redact(content: bytes, response: httpx.Response) -> bytes:
+    """``content`` with the bearer token of ``response``'s request replaced by ``***``."""
+    try:
+        authorization = response.request.headers.get("authorization", "")
+    except RuntimeError:  # a response built without its request
+        return content
+    scheme, _, token = authorization.partition(" ")
+    for secret in {token.strip(), authorization.strip()} if scheme else {authorization.strip()}:
+        raw = secret.encode("latin-1", "replace")
+        if len(raw) >= _MIN_REDACTED and raw in content:
+            content = content.replace(raw, b"***")
+    return content
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters: a huge argument must not make a huge message.
+
+    Never raises: an int too long to print or a broken ``__repr__`` is named by its type.
+    """
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real problem
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 1] + "…"

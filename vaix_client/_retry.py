@@ -5,8 +5,9 @@ Three decisions, each table-tested on its own (the openai-python layout):
 :func:`parse_retry_after` reads the server's ``Retry-After`` (seconds, HTTP
 date, or the ``retry-after-ms`` extension), and :func:`backoff` computes a
 capped exponential wait with full jitter. :func:`next_wait` combines them with
-the call's remaining budget. The client runs them inside ``stamina``'s retry
-loop, so ``stamina.set_testing(True)`` removes every wait in tests.
+the call's remaining budget. The loop around them is the client's own
+(``VaixClient._run``), whose sleep and clock tests replace with instant,
+recorded ones.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from urllib.parse import quote
 import attrs
 
 from vaix_client._errors import InvalidRequestError
+from vaix_client._errors import shown as _shown
 from vaix_client._generated.api import SPEC, resolve
 from vaix_client.filters import compile_filters
 
@@ -92,7 +93,35 @@ def prepare(
         elif parameter.location == "path":
             path = path.replace("{" + parameter.name + "}", quote(wire, safe=""))
     _check_order(known, values)
+    _check_url_length(path, params)
     return Prepared(path=path, params=params, headers=headers)
+
+
+def _httpx_max_url_length() -> int:
+    """The longest URL httpx accepts (its private constant; 64 KiB if it moves)."""
+    try:
+        from httpx._urlparse import MAX_URL_LENGTH  # noqa: PLC0415 - private, may go away
+    except ImportError:  # pragma: no cover - a future httpx
+        return 65536
+    return int(MAX_URL_LENGTH)
+
+
+_MAX_URL_LENGTH: Final[int] = _httpx_max_url_length()
+#: Room left for the base URL and the parameter names.
+_URL_SLACK: Final = 2048
+
+
+def _check_url_length(path: str, params: list[tuple[str, str | int | float | bool | None]]) -> None:
+    """Refuse a request whose URL would be too long to send, naming its longest argument."""
+    lengths = {name: len(quote(str(value), safe="")) for name, value in params}
+    if len(path) + sum(lengths.values()) + _URL_SLACK <= _MAX_URL_LENGTH:
+        return
+    longest = max(lengths, key=lengths.__getitem__) if lengths else "path"
+    raise InvalidRequestError(
+        f"{longest} is too long to send: {lengths.get(longest, len(path))} characters once "
+        f"URL-encoded, and the whole URL may have at most {_MAX_URL_LENGTH}",
+        argument=longest,
+    )
 
 
 _ARGUMENTS: Final[dict[int, tuple[Operation[Any], dict[str, Parameter]]]] = {}
@@ -180,7 +209,7 @@ def _enum(parameter: Parameter, value: object) -> str:
         isinstance(v, bool) for v in parameter.enum or ()
     ):
         raise InvalidRequestError(
-            f"{parameter.python_name} must be {_allowed(parameter)}, got {value!r}",
+            f"{parameter.python_name} must be {_allowed(parameter)}, got {_shown(value)}",
             argument=parameter.python_name,
         )
     return _scalar(plain)
@@ -189,6 +218,14 @@ def _enum(parameter: Parameter, value: object) -> str:
 def _integer(parameter: Parameter, value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _wrong(_with_id_minimum(parameter), value)
+    try:
+        str(value)
+    except ValueError:  # more digits than Python will write (sys.get_int_max_str_digits)
+        raise InvalidRequestError(
+            f"{parameter.python_name} is too large to send ({value.bit_length()} bits): "
+            f"{_allowed(_with_id_minimum(parameter))}",
+            argument=parameter.python_name,
+        ) from None
     if value < 0 and parameter.minimum is None:
         _check_range(_with_id_minimum(parameter), value)  # evolves only on this rare path
     _check_range(parameter, value)
@@ -221,7 +258,7 @@ def _date(parameter: Parameter, value: object) -> str:
 def _string(parameter: Parameter, value: object) -> str:
     if not isinstance(value, str) or not value.strip():
         raise InvalidRequestError(
-            f"{parameter.python_name} must be a non-empty str, got {value!r}",
+            f"{parameter.python_name} must be a non-empty str, got {_shown(value)}",
             argument=parameter.python_name,
         )
     return value
@@ -259,7 +296,7 @@ def _check_range(parameter: Parameter, value: float) -> None:
     )
     if too_low or too_high:
         raise InvalidRequestError(
-            f"{parameter.python_name} must be {_allowed(parameter)}, got {value}",
+            f"{parameter.python_name} must be {_allowed(parameter)}, got {_shown(value)}",
             argument=parameter.python_name,
         )
 
@@ -296,7 +333,7 @@ def _num(value: float) -> str:
 def _wrong(parameter: Parameter, value: object) -> InvalidRequestError:
     return InvalidRequestError(
         f"{parameter.python_name} must be {_allowed(parameter)}, "
-        f"got {type(value).__name__} {value!r}",
+        f"got {type(value).__name__} {_shown(value)}",
         argument=parameter.python_name,
     )
 
@@ -338,7 +375,7 @@ def _check_text(parameter: Parameter, wire: str) -> None:
         pattern = _pattern(parameter.pattern)
         if pattern is not None and pattern.search(wire) is None:
             raise InvalidRequestError(
-                f"{name} must match the pattern {parameter.pattern!r}, got {wire!r}",
+                f"{name} must match the pattern {parameter.pattern!r}, got {_shown(wire)}",
                 argument=name,
             )
 
@@ -376,7 +413,8 @@ def _fields(value: object, operation: Operation[Any]) -> str:
         plain = name.value if isinstance(name, enum.Enum) else name
         if not isinstance(plain, str) or plain not in allowed:
             raise InvalidRequestError(
-                f"fields: unknown field name {plain!r}; allowed: {', '.join(sorted(allowed))}",
+                f"fields: unknown field name {_shown(plain)}; "
+                f"allowed: {', '.join(sorted(allowed))}",
                 argument="fields",
             )
         if plain not in names:

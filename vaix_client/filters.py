@@ -41,7 +41,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Final, Literal, TypeAlias, get_args
 
-from vaix_client._errors import InvalidRequestError
+from vaix_client._errors import InvalidRequestError, shown
 
 __all__ = [
     "MAX_TERMS",
@@ -213,7 +213,7 @@ def parse_filters(wire: str) -> And:
     ``compile_filters(parse_filters(s)) == s`` for every string it accepts.
     """
     if not isinstance(wire, str) or not wire:
-        raise _refuse(f"expected a non-empty filter string, got {wire!r}")
+        raise _refuse(f"expected a non-empty filter string, got {shown(wire)}")
     return And(tuple(Or(tuple(_parse(wire, p) for p in g.split("|"))) for g in wire.split(";")))
 
 
@@ -312,9 +312,9 @@ def _parse(wire: str, part: str) -> Condition:
     field, _, rest = part.partition(":")
     name, colon, value = rest.partition(":")
     if not colon or not value:
-        what = "an empty filter" if not part else f"{part!r}"
+        what = "an empty filter" if not part else shown(part)
         raise _refuse(
-            f"{what} in {wire!r} is not field:operator:value with a non-empty value"
+            f"{what} in {shown(wire)} is not field:operator:value with a non-empty value"
             " (filters are joined by ';' for AND and '|' for OR)"
         )
     operator = _OPERATORS.get(name)
