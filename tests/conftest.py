@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from vaix_client import _client
+from vaix_client import _client, _lifecycle
 
 BASE_URL = "https://api.test"
 SESSIONS_URL = f"{BASE_URL}/api/casino/game_sessions/latest"
@@ -42,3 +42,9 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> RecordedSleeps:
     recorded = RecordedSleeps()
     monkeypatch.setattr(_client, "default_sleep", recorded)
     return recorded
+
+
+@pytest.fixture(autouse=True)
+def _fresh_churn_watch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts with no clients counted, so the per-request warning never leaks across."""
+    monkeypatch.setattr(_lifecycle, "watch", _lifecycle.ChurnWatch())

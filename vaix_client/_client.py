@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar, get_args
 
 import httpx
 
-from vaix_client import _config
+from vaix_client import _config, _lifecycle, _observe
 from vaix_client._auth import (
     CALL_DEADLINE,
     CALL_MAX_BYTES,
@@ -22,7 +21,6 @@ from vaix_client._auth import (
 )
 from vaix_client._body import DEFAULT_MAX_RESPONSE_BYTES, MAX_BYTES_EXTENSION, read_limited
 from vaix_client._errors import (
-    REQUEST_ID_HEADER,
     APIConnectionError,
     APITimeoutError,
     InvalidRequestError,
@@ -42,8 +40,6 @@ if TYPE_CHECKING:
     from vaix_client._generated import Operation
 
 __all__ = ["VaixClient"]
-
-logger = logging.getLogger("vaix_client")
 
 T = TypeVar("T")
 
@@ -149,6 +145,8 @@ class VaixClient(Resources):
         self._closed = False
         self._is_clone = False
         self._calls = _InFlight()  # shared with with_options() clones
+        self._loop = _lifecycle.LoopBinding()  # shared with clones too
+        self._opened_at = _lifecycle.watch.opened()
         self._attach_resources(self)
 
     # ------------------------------------------------------------------ lifecycle
@@ -183,6 +181,7 @@ class VaixClient(Resources):
         await self._calls.end_all()
         if self._owns_http:
             await self._http.aclose()
+            _lifecycle.watch.closed(self._opened_at)
 
     @property
     def is_closed(self) -> bool:
@@ -260,15 +259,21 @@ class VaixClient(Resources):
         url = self._base_url + prepared.path
         method = operation.http_method.upper()
         model, unwrap = operation.response_model, operation.unwrap
-        return await self._send(
+        observer = _observe.start(operation, self._base_url)
+        sending = self._send(
             lambda: self._http.build_request(
                 method, url, params=prepared.params, headers=headers, timeout=self._timeout
             ),
             lambda response: decode_body(response, model, unwrap),
+            observer,
         )
+        return await (sending if observer is None else observer.run(sending))
 
     async def _send(
-        self, build: Callable[[], httpx.Request], decode: Callable[[httpx.Response], T]
+        self,
+        build: Callable[[], httpx.Request],
+        decode: Callable[[httpx.Response], T],
+        observer: _observe.Observer | None = None,
     ) -> ApiResponse[T]:
         """Run one call: auth, retries, deadline, size limit, decoding, typed errors.
 
@@ -276,7 +281,8 @@ class VaixClient(Resources):
         the final 2xx response into ``parsed``, inside the call's time budget.
         Every outcome is the ``ApiResponse`` or a ``VaixError`` carrying
         ``attempts`` and ``elapsed``; the caller's own cancellation passes
-        through untouched.
+        through untouched. ``observer`` (None when nothing listens) logs each
+        attempt and retry.
         """
         self._ensure_open()
         if self._http.is_closed:
@@ -285,7 +291,9 @@ class VaixClient(Resources):
                 "(or use `async with`)."
             )
         loop = asyncio.get_running_loop()
+        self._loop.check(loop)
         call = _Call(self._clock(), None if self._total_timeout is None else self._total_timeout)
+        call.observer = observer
         deadline = None if call.total is None else loop.time() + call.total
         self._calls.add(call)
         deadline_token = CALL_DEADLINE.set(deadline)
@@ -327,21 +335,23 @@ class VaixClient(Resources):
             request = _build(build)
             call.attempts += 1
             request.extensions[MAX_BYTES_EXTENSION] = self._max_response_bytes
-            outcome: httpx.Response | httpx.HTTPError
+            outcome: httpx.Response | httpx.HTTPError | VaixError
+            sent = self._clock()
             try:
-                outcome = await self._send_once(request, call.attempts)
-            except httpx.HTTPError as exc:
+                outcome = await self._send_once(request)
+            except (httpx.HTTPError, VaixError) as exc:
                 outcome = exc
-            except VaixError as exc:  # too large, token provider, closed: final
-                raise self._ended(exc, call) from exc.__cause__
-            else:
-                if outcome.is_success:
-                    return ApiResponse(
-                        parsed=await self._decode(decode, outcome),
-                        http_response=outcome,
-                        attempts=call.attempts,
-                        elapsed=self._clock() - call.started,
-                    )
+            if call.observer is not None:
+                call.observer.attempt(call.attempts, request, outcome, self._clock() - sent)
+            if isinstance(outcome, VaixError):  # too large, token provider, closed: final
+                raise self._ended(outcome, call) from outcome.__cause__
+            if isinstance(outcome, httpx.Response) and outcome.is_success:
+                return ApiResponse(
+                    parsed=await self._decode(decode, outcome),
+                    http_response=outcome,
+                    attempts=call.attempts,
+                    elapsed=self._clock() - call.started,
+                )
             reason = retry_reason(outcome)
             wait: float | None = None
             if reason is not None and not self._closed:
@@ -361,21 +371,10 @@ class VaixClient(Resources):
                     error: VaixError = make_status_error(outcome)
                     raise self._ended(error, call) from None
                 raise self._ended(self._translate(outcome, call.attempts), call) from outcome
-            logger.info(
-                "Retrying %s %s after %s: attempt %d of %d in %.2f s",
-                request.method,
-                request.url.path,
-                reason,
-                call.attempts + 1,
-                policy.max_retries + 1,
-                wait,
-                extra={
-                    "vaix_attempt": call.attempts + 1,
-                    "vaix_reason": reason,
-                    "vaix_wait": wait,
-                    "vaix_path": request.url.path,
-                },
-            )
+            if call.observer is not None:
+                call.observer.retry(
+                    call.attempts + 1, policy.max_retries + 1, reason, wait, outcome
+                )
             await self._sleep(wait)
 
     async def _decode(self, decode: Callable[[httpx.Response], T], response: httpx.Response) -> T:
@@ -418,37 +417,22 @@ class VaixClient(Resources):
             request=_request_of(exc) if isinstance(exc, httpx.RequestError) else None,
         )
 
-    async def _send_once(self, request: httpx.Request, attempt: int) -> httpx.Response:
+    async def _send_once(self, request: httpx.Request) -> httpx.Response:
         """One request, its body read under ``max_response_bytes``."""
         if self._closed or self._http.is_closed:
             raise APIConnectionError("The VaixClient was closed while in flight.")
-        sent = self._clock()
         response = await self._http.send(request, auth=self._auth, stream=True)
         try:
             await read_limited(response, self._max_response_bytes)
         finally:
             await response.aclose()
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "%s %s -> %d in %.1f ms (attempt %d)",
-                request.method,
-                request.url.path,
-                response.status_code,
-                (self._clock() - sent) * 1000,
-                attempt,
-                extra={
-                    "vaix_attempt": attempt,
-                    "vaix_status": response.status_code,
-                    "vaix_request_id": response.headers.get(REQUEST_ID_HEADER),
-                },
-            )
         return response
 
 
 class _Call:
     """One call's state: when it started, its budget, its attempts and its timeout scope."""
 
-    __slots__ = ("attempts", "closed", "scope", "started", "total")
+    __slots__ = ("attempts", "closed", "observer", "scope", "started", "total")
 
     def __init__(self, started: float, total: float | None) -> None:
         self.started = started
@@ -456,6 +440,7 @@ class _Call:
         self.attempts = 0
         self.closed = False  # ended by aclose()
         self.scope: asyncio.Timeout | None = None
+        self.observer: _observe.Observer | None = None  # None: nothing listens
 
     def end_now(self) -> None:
         """End the call at its next await (aclose): its scope expires, the call sees why."""
