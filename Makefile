@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 # The user-facing extras, all installed for development; the tools are in pyproject's dev group.
-EXTRAS := cli,testing,fastapi,aiohttp
+EXTRAS := cli,testing,fastapi,aiohttp,otel
 
 .DEFAULT_GOAL := help
 .PHONY: help venv generate check-generated patched-spec lint format typecheck verifytypes docs dist check-dist pytest test soak demo bench bench-quick profile clean
@@ -69,7 +69,7 @@ pytest: $(STAMP)  ## the test suite with coverage (coverage starts first: the py
 	@echo "--- the socket tests again, on the aiohttp backend"
 	VAIX_TEST_BACKEND=aiohttp $(BIN)/coverage run --append -m pytest -q \
 	  tests/test_client_loopback.py tests/test_faults.py tests/test_send.py tests/test_fake_server.py \
-	  tests/test_example_fastapi_app.py
+	  tests/test_example_fastapi_app.py tests/test_observe_loopback.py tests/test_lifecycle.py
 	$(BIN)/coverage report --fail-under=95
 
 test: $(STAMP)  ## every check: generated code, lint, types, docs, dist, tests

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PUBLIC_EXTRAS = {"cli", "testing", "fastapi", "aiohttp"}
+PUBLIC_EXTRAS = {"cli", "testing", "fastapi", "aiohttp", "otel"}
 SDIST_TREES = ("vaix_client", "spec", "templates", "scripts", "tests", "examples", "benchmarks")
 """Every file under these (when present) must be in the sdist: it regenerates and tests itself."""
 SDIST_FILES = (
