@@ -52,6 +52,7 @@ logger: Final = logging.getLogger("vaix_client")
 ENV_LOG: Final = "VAIX_LOG"
 _ENV_LEVELS: Final = {"debug": logging.DEBUG, "info": logging.INFO}
 _TRACE_MODULE: Final = "opentelemetry.trace"
+_PROVIDER_ENV: Final = "OTEL_PYTHON_TRACER_PROVIDER"
 _ERRORS_MODULE: Final = "vaix_client.errors"
 
 
@@ -89,11 +90,17 @@ class _TracerCache:
     def __init__(self) -> None:
         self.provider: object = None
         self.tracer: Any = None
+        # A provider named by the environment is loaded by the API on first use.
+        self.provider_in_env = _PROVIDER_ENV in os.environ
 
     def get(self) -> Any:  # noqa: ANN401 - opentelemetry is optional: no import for a type
         """The ``vaix_client`` tracer, if the application set a real tracer provider."""
         trace = sys.modules.get(_TRACE_MODULE)
         if trace is None:  # opentelemetry not imported: the application traces nothing
+            return None
+        # The API's global, read directly: get_tracer_provider() looks the environment
+        # up on every call until a provider is set (~1 us), and FastAPI imports the API.
+        if getattr(trace, "_TRACER_PROVIDER", ...) is None and not self.provider_in_env:
             return None
         provider = trace.get_tracer_provider()
         if provider is not self.provider:
