@@ -317,6 +317,9 @@ def test_the_cli_has_every_change(regenerated: Path) -> None:
     )  # fmt: skip
     assert popular.returncode == 0, popular.stderr
     assert len(json.loads(popular.stdout)) == 2
+    shown = _run(regenerated, "-m", "vaix_client", "popular", "--fake", "-u", "1", "-n", "2")
+    assert shown.returncode == 0, shown.stderr
+    assert [sorted(game) for game in json.loads(shown.stdout)] == [["game_id", "plays"]] * 2
     help_text = _run(regenerated, "-m", "vaix_client", "popular", "--help")
     assert help_text.returncode == 0, help_text.stderr
     assert "[plays|recent]" in help_text.stdout

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from _support import (
     GENERATED,
+    OPERATION,
     ROOT,
     SpecFixError,
     fixes_document,
@@ -355,3 +356,33 @@ def test_generate_on_an_unchanged_spec_reports_no_change(repo: Path) -> None:
     assert "none: no operation, parameter, field or enum value added or removed" in result.stdout
     assert "New generated files" not in result.stdout
     assert tree(repo / GENERATED_IN_COPY) == before
+
+
+@pytest.mark.slow
+def test_a_spec_fix_overrides_a_method_name(repo: Path) -> None:
+    """A guarded fix that replaces an operationId renames the method (DESIGN: naming rule)."""
+    fixes = json.loads((repo / "spec" / "fixes.json").read_text(encoding="utf-8"))
+    operation_id = f"{OPERATION}/operationId"
+    fixes["fixes"].append(
+        {
+            "name": "method-name-recent",
+            "why": "We call the operation `recent`.",
+            "patch": [
+                {"op": "test", "path": operation_id, "value": "get_latest_game_sessions"},
+                {"op": "replace", "path": operation_id, "value": "get_recent_game_sessions"},
+            ],
+        }
+    )
+    (repo / "spec" / "fixes.json").write_text(json.dumps(fixes, indent=2), encoding="utf-8")
+    result = run_script(repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    code = (
+        "import sys; sys.path.insert(0, 'vaix_client');"
+        "from _generated import OPERATIONS; from _generated.api.game_sessions import GameSessions;"
+        "print([o.method_name for o in OPERATIONS], hasattr(GameSessions, 'recent_detailed'))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=False,
+        timeout=30, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )  # fmt: skip
+    assert shown.stdout.split() == ["['recent']", "True"], shown.stdout + shown.stderr
