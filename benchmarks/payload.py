@@ -13,42 +13,19 @@ import json
 import random
 import re
 from datetime import UTC, datetime, timedelta
-from typing import Final
+from typing import Any, Final
+
+from vaix_client._generated.api import SPEC, resolve
 
 __all__ = ["GAME_SESSION_FIELDS", "SIZES", "make_body", "make_sessions"]
 
 #: The session counts the benchmarks serve.
 SIZES: Final = (10, 100)
 
-#: Every property of the spec's ``GameSession`` schema.
-GAME_SESSION_FIELDS: Final = (
-    "category",
-    "channels",
-    "enabled",
-    "first_transaction",
-    "game_id",
-    "game_image_url",
-    "game_link",
-    "game_name",
-    "game_studio",
-    "has_avalanche",
-    "has_bonus",
-    "has_buy",
-    "has_jackpot",
-    "has_megaways",
-    "has_sticky",
-    "images",
-    "internal_game_id",
-    "is_live",
-    "max_bet",
-    "min_bet",
-    "release_date",
-    "started",
-    "total_duration_in_seconds",
-    "vaix_category",
-    "vaix_game_studio",
-    "vaix_tags",
-)
+_SCHEMA: Final = resolve(SPEC["components"]["schemas"]["GameSession"])
+#: Every property of the spec's ``GameSession`` schema (read from the generated package,
+#: so a property upstream adds is filled too, with a value of its type).
+GAME_SESSION_FIELDS: Final = tuple(_SCHEMA.get("properties", {}))
 
 _REFERENCE: Final = datetime(2026, 11, 1, 21, 30, tzinfo=UTC)
 _STUDIOS: Final = (
@@ -146,7 +123,7 @@ def _session(rng: random.Random, index: int, started: datetime) -> dict[str, obj
     studio_slug = _slug(studio)
     game_id = f"{studio_slug.replace('-', '')[:4]}-{rng.randint(10_000, 99_999)}"
     cdn = f"https://cdn.operator.example/games/{studio_slug}/{slug}"
-    return {
+    known = {
         "category": category,
         "channels": rng.sample(_CHANNELS, rng.randint(1, 3)),
         "enabled": 1,
@@ -177,6 +154,38 @@ def _session(rng: random.Random, index: int, started: datetime) -> dict[str, obj
         "vaix_game_studio": studio_slug,
         "vaix_tags": rng.sample(_TAGS, rng.randint(1, 4)),
     }
+    return {
+        name: known[name] if name in known else _filler(rng, name, schema, started)
+        for name, schema in _SCHEMA.get("properties", {}).items()
+    }
+
+
+def _filler(rng: random.Random, name: str, schema: dict[str, Any], started: datetime) -> object:
+    """A non-null value of ``schema``'s type, for a property with no realistic value above."""
+    schema = resolve(schema)
+    kind = schema.get("type")
+    if schema.get("enum"):
+        value: object = rng.choice(schema["enum"])
+    elif kind == "string":
+        value = (
+            _timestamp(started)
+            if schema.get("format") == "date-time"
+            else f"{name}-{rng.randint(1, 99)}"
+        )
+    elif kind == "integer":
+        value = rng.randint(1, 1000)
+    elif kind == "number":
+        value = round(rng.uniform(1, 1000), 2)
+    elif kind == "boolean":
+        value = _chance(rng, 0.5)
+    elif kind == "array":
+        value = [_filler(rng, name, schema.get("items", {}), started)]
+    elif kind == "object":
+        properties = schema.get("properties", {}).items()
+        value = {key: _filler(rng, key, inner, started) for key, inner in properties}
+    else:
+        value = name
+    return value
 
 
 def make_sessions(count: int, *, seed: int = 2026) -> list[dict[str, object]]:

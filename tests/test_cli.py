@@ -367,7 +367,7 @@ def test_settings_come_from_the_environment(
         (["latest", "--fake", "--user", "7", "--count", "0"], "--count"),
         (["latest", "--fake", "--user", "7", "--count", "101"], "--count"),
         (["latest", "--fake", "--user", "7", "--count", "three"], "--count"),
-        (["latest", "--fake", "--user", "7", "--distinction-level", "weekly"], "weekly"),
+        (["latest", "--fake", "--user", "7", "--distinction-level", "no-such"], "no-such"),
         (["latest", "--fake", "--user", "7", "--minimum-duration", "-1"], "--minimum-duration"),
         (["latest", "--fake", "--user", "7", "--before", "2026-01-01T00:00:00"], "time zone"),
         (["latest", "--fake", "--user", "7", "--after", "yesterday"], "--after"),

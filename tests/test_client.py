@@ -252,7 +252,7 @@ AWARE = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
         ({"count": "5"}, "count"),
         ({"minimum_duration": -1}, "minimum_duration"),
         ({"minimum_duration": 1.5}, "minimum_duration"),
-        ({"distinction_level": "weekly"}, "distinction_level"),
+        ({"distinction_level": "no-such-level"}, "distinction_level"),
         ({"before_date": dt.datetime(2026, 1, 1)}, "before_date"),  # noqa: DTZ001
         ({"after_date": dt.datetime(2026, 1, 1)}, "after_date"),  # noqa: DTZ001
         ({"after_date": "2026-01-01"}, "after_date"),

@@ -11,11 +11,17 @@ import pytest
 
 from vaix_client.filters import compile_filters, eq, gt, in_, lt, neq, nin
 from vaix_client.testing import FakeVaix
+from vaix_client.testing._spec import operation_at
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
 PATH = "/api/casino/game_sessions/latest"
+_LEVELS = operation_at(PATH).parameter("distinction_level")
+assert _LEVELS is not None
+assert _LEVELS.enum is not None
+LEVELS = ", ".join(map(str, _LEVELS.enum))
+"""The spec's distinction levels as the fake lists them (a new one needs no edit here)."""
 AUTH = {"Authorization": "Bearer demo-token", "x-vaix-client-id": "demo"}
 T0 = datetime(2026, 10, 1, 12, 0, tzinfo=UTC)
 
@@ -265,8 +271,8 @@ ERROR_CASES: list[tuple[dict[str, str], int, dict[str, object] | str]] = [
     ({"user": "u", "filters": "enabled:eq:1;"}, 400, "filters"),
     ({"user": "u", "count": "0"}, 422, {"count": ["must be between 1 and 100"]}),
     ({"user": "u", "count": "101"}, 422, {"count": ["must be between 1 and 100"]}),
-    ({"user": "u", "distinction_level": "weekly"}, 422,
-     {"distinction_level": ["must be one of daily, none, unique"]}),
+    ({"user": "u", "distinction_level": "no-such-level"}, 422,
+     {"distinction_level": [f"must be one of {LEVELS}"]}),
     ({"user": "u", "minimum_duration": "-1"}, 422,
      {"minimum_duration": ["must be greater than or equal to 0"]}),
     ({"user": "u", "fields": "game_id,nope,"}, 422,

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from vaix_client import VaixClient
 from vaix_client._decode import DecodeError, decode_model
+from vaix_client._generated.api import SPEC, resolve
 from vaix_client._generated.api.game_sessions import LATEST
 from vaix_client._response import decode_body
 from vaix_client._rules import selectable_fields
@@ -155,35 +156,34 @@ def nullable(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.none() | strategy
 
 
+def valid_values(schema: dict[str, Any]) -> st.SearchStrategy[Any]:
+    """Any JSON value the patched spec's ``schema`` allows (derived: a new field needs no edit)."""
+    schema = resolve(schema)
+    kind, strategy = schema.get("type"), json_values
+    if "enum" in schema:
+        strategy = st.sampled_from(schema["enum"])
+    elif kind == "string":
+        strategy = aware_iso if schema.get("format") == "date-time" else text
+    elif kind == "number":
+        strategy = numbers
+    elif kind == "integer":
+        strategy = st.integers(-(10**6), 10**6)
+    elif kind == "boolean":
+        strategy = st.booleans()
+    elif kind == "array":
+        strategy = st.lists(valid_values(schema.get("items", {})), max_size=3)
+    elif kind == "object":
+        properties = schema.get("properties", {})
+        strategy = st.fixed_dictionaries(
+            {}, optional={name: valid_values(value) for name, value in properties.items()}
+        )
+    return nullable(strategy) if schema.get("nullable") else strategy
+
+
+#: Every GameSession property with the values its schema allows.
 VALID_FIELDS: Final[dict[str, st.SearchStrategy[Any]]] = {
-    "category": nullable(text),
-    "channels": nullable(st.lists(text, max_size=3)),
-    "enabled": nullable(numbers),
-    "first_transaction": nullable(aware_iso),
-    "game_id": text,
-    "game_image_url": nullable(text),
-    "game_link": nullable(text),
-    "game_name": text,
-    "game_studio": nullable(text),
-    "has_avalanche": nullable(st.booleans()),
-    "has_bonus": nullable(st.booleans()),
-    "has_buy": nullable(st.booleans()),
-    "has_jackpot": nullable(st.booleans()),
-    "has_megaways": nullable(st.booleans()),
-    "has_sticky": nullable(st.booleans()),
-    "images": nullable(
-        st.lists(st.fixed_dictionaries({}, optional={"type": text, "url": text}), max_size=3)
-    ),
-    "internal_game_id": nullable(text),
-    "is_live": nullable(st.booleans()),
-    "max_bet": nullable(numbers),
-    "min_bet": nullable(numbers),
-    "release_date": nullable(aware_iso),
-    "started": aware_iso,
-    "total_duration_in_seconds": nullable(numbers),
-    "vaix_category": nullable(text),
-    "vaix_game_studio": nullable(text),
-    "vaix_tags": nullable(st.lists(text, max_size=3)),
+    name: valid_values(value)
+    for name, value in SPEC["components"]["schemas"]["GameSession"]["properties"].items()
 }
 #: Keys the spec does not define (``fields`` can select such names): kept, never lost.
 unknown_keys = st.text(min_size=1, max_size=10).filter(lambda key: key not in VALID_FIELDS)

@@ -7,6 +7,8 @@ of its own, so the change summary has a ``HEAD`` to compare with).
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import re
@@ -25,130 +27,17 @@ from _support import (
     fixes_document,
     generate_script,
     patch_spec,
-    patched_spec,
     resolve,
     upstream_spec,
 )
-
-PARAMS = f"{OPERATION}/parameters"
-POPULAR = "/api/casino/games/popular"
-LANGUAGE = {
-    "name": "language",
-    "in": "query",
-    "required": False,
-    "description": "Language of the game names, e.g. `en`.",
-    "schema": {"type": "string"},
-}
-
-
-def insert_language(spec: dict[str, Any]) -> None:
-    """Upstream adds an optional query parameter in the middle of the list."""
-    params = resolve(spec, PARAMS)
-    params.insert(len(params) // 2, json.loads(json.dumps(LANGUAGE)))
-
-
-def add_popular_games(spec: dict[str, Any]) -> None:
-    """Upstream adds GET /api/casino/games/popular (tag Games) with the defects /latest had."""
-    spec["tags"].append({"name": "Games", "description": "Casino games"})
-    spec["components"]["schemas"]["PopularGame"] = {
-        "description": "A popular game",
-        "type": "object",
-        "properties": {
-            "game_id": {"description": "The unique game id", "type": "string"},
-            "plays": {"description": "How often it was played.", "type": "integer"},
-        },
-        "additionalProperties": False,
-    }
-    spec["paths"][POPULAR] = {
-        "get": {
-            "operationId": "get_popular_games",
-            "tags": ["Games"],
-            "summary": "The most played games",
-            "description": 'The most played games.\n\n{% hint style="info" %}\n\n'
-            "Cached for a minute.\n\n{% endhint %}\n\n",
-            "parameters": [
-                {
-                    "name": "x-vaix-client-id",
-                    "in": "header",
-                    "required": True,
-                    "description": "Custom client header",
-                    "schema": {"type": "string"},
-                },
-                {
-                    "name": "user",
-                    "in": "query",
-                    "required": True,
-                    "description": "The user to rank games for.",
-                    "schema": {"type": "string", "default": "0"},
-                },
-                {
-                    "name": "count",
-                    "in": "query",
-                    "required": False,
-                    "description": "Number of games.",
-                    "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 10},
-                },
-                {
-                    "name": "since",
-                    "in": "query",
-                    "required": False,
-                    "description": "Plays since this {% hint %}timestamp{% endhint %}.",
-                    "schema": {"type": "string", "format": "date-time", "default": "now"},
-                },
-                {
-                    "name": "order",
-                    "in": "query",
-                    "required": False,
-                    "description": "Ranking order.",
-                    "schema": {"type": "string", "enum": ["plays", "recent", "plays"]},
-                },
-                {
-                    "name": "filters",
-                    "in": "query",
-                    "required": False,
-                    "description": "A filter expression, e.g. `plays:gt:10`.",
-                    "schema": {"type": "string", "enum": ["plays", "game_id", "plays"]},
-                },
-                {
-                    "name": "fields",
-                    "in": "query",
-                    "required": False,
-                    "description": "A comma separated list, e.g. `game_id,plays`.",
-                    "schema": {"type": "string", "enum": ["game_id", "plays", "game_id"]},
-                },
-            ],
-            "responses": {
-                "200": {
-                    "description": "OK",
-                    "content": {
-                        "application/json": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "data": {
-                                        "type": "array",
-                                        "items": {"$ref": "#/components/schemas/PopularGame"},
-                                    },
-                                    "status": {
-                                        "description": "The status of the request",
-                                        "type": "string",
-                                        "enum": ["success", "error"],
-                                    },
-                                },
-                                "additionalProperties": False,
-                            }
-                        }
-                    },
-                },
-                "401": {
-                    "description": "Unauthorized",
-                    "content": {
-                        "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}
-                    },
-                },
-            },
-        }
-    }
+from _upstream import (
+    LANGUAGE,
+    PARAMS,
+    POPULAR,
+    add_popular_games,
+    insert_language,
+    without_changes,
+)
 
 
 def popular(spec: dict[str, Any]) -> dict[str, Any]:
@@ -162,34 +51,51 @@ def by_name(operation: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {p["name"]: p for p in operation["parameters"]}
 
 
+def base_spec() -> dict[str, Any]:
+    """The vendored spec without the changes simulated here (should upstream have made them)."""
+    spec = upstream_spec()
+    without_changes(spec)
+    return spec
+
+
+@functools.cache
+def _patched_base() -> dict[str, Any]:
+    return patch_spec(base_spec(), fixes_document())
+
+
+def patched_base() -> dict[str, Any]:
+    """``base_spec()`` as the generator would see it (a fresh copy)."""
+    return copy.deepcopy(_patched_base())
+
+
 # ------------------------------------------------------------ in memory
 
 
 def test_a_parameter_inserted_mid_list_leaves_every_fix_in_place() -> None:
     """A new optional parameter mid-list: the fixes still apply, and the new one gets the rules."""
-    changed = upstream_spec()
+    changed = base_spec()
     insert_language(changed)
     patched = patch_spec(changed, fixes_document())
     params = resolve(patched, PARAMS)
     language = next(p for p in params if p["name"] == "language")
     assert language["schema"] == {"type": "string", "description": LANGUAGE["description"]}
-    assert [p for p in params if p["name"] != "language"] == resolve(patched_spec(), PARAMS)
+    assert [p for p in params if p["name"] != "language"] == resolve(patched_base(), PARAMS)
     assert {k: v for k, v in patched.items() if k != "paths"} == {
-        k: v for k, v in patched_spec().items() if k != "paths"
+        k: v for k, v in patched_base().items() if k != "paths"
     }
 
 
 def test_reordered_parameters_are_fixed_the_same() -> None:
     """Upstream reversing the parameter list changes nothing but the order in the patched spec."""
-    changed = upstream_spec()
+    changed = base_spec()
     resolve(changed, PARAMS).reverse()
     patched = patch_spec(changed, fixes_document())
-    assert list(reversed(resolve(patched, PARAMS))) == resolve(patched_spec(), PARAMS)
+    assert list(reversed(resolve(patched, PARAMS))) == resolve(patched_base(), PARAMS)
 
 
 def test_a_new_fields_name_needs_no_fix_change() -> None:
     """A name added to the fields enum flows into GameSessionField and the pattern."""
-    changed = upstream_spec()
+    changed = base_spec()
     next(p for p in resolve(changed, PARAMS) if p["name"] == "fields")["schema"]["enum"].append(
         "game_type"
     )
@@ -202,7 +108,7 @@ def test_a_new_fields_name_needs_no_fix_change() -> None:
 
 def test_the_rules_fix_a_new_endpoint_with_the_same_defects() -> None:
     """A new GET endpoint gets every spec-wide fix with no change to spec/fixes.json."""
-    changed = upstream_spec()
+    changed = base_spec()
     add_popular_games(changed)
     patched = patch_spec(changed, fixes_document())
     operation = popular(patched)
@@ -233,12 +139,12 @@ def test_the_rules_fix_a_new_endpoint_with_the_same_defects() -> None:
     assert "enum" not in status
     assert status["description"] == "The status of the request: `success` or `error`."
     # The operation of today is fixed exactly as before.
-    assert {k: v for k, v in patched["paths"].items() if k != POPULAR} == patched_spec()["paths"]
+    assert {k: v for k, v in patched["paths"].items() if k != POPULAR} == patched_base()["paths"]
 
 
 def test_a_taken_field_schema_name_falls_back_to_the_operation() -> None:
     """If <item>Field exists with other names, the new names go to <operation>Fields instead."""
-    changed = upstream_spec()
+    changed = base_spec()
     add_popular_games(changed)
     changed["components"]["schemas"]["PopularGameField"] = {"type": "string", "enum": ["x"]}
     patched = patch_spec(changed, fixes_document())
@@ -248,8 +154,8 @@ def test_a_taken_field_schema_name_falls_back_to_the_operation() -> None:
 
 def test_the_summary_lists_what_was_added_and_removed() -> None:
     """Operations, parameters, fields and enum values added (+) and removed (-), one per line."""
-    before = patched_spec()
-    changed = upstream_spec()
+    before = patched_base()
+    changed = base_spec()
     insert_language(changed)
     schemas = changed["components"]["schemas"]
     schemas["GameSession"]["properties"]["studio_id"] = {"type": "string", "nullable": True}
@@ -270,22 +176,22 @@ def test_the_summary_lists_what_was_added_and_removed() -> None:
 
 def test_the_summary_lists_a_new_operation_with_its_parameters_and_fields() -> None:
     """A new endpoint shows as an operation, its parameters, its model's fields and enum values."""
-    changed = upstream_spec()
+    changed = base_spec()
     add_popular_games(changed)
-    lines = generate_script.summarise(patched_spec(), patch_spec(changed, fixes_document()))
+    lines = generate_script.summarise(patched_base(), patch_spec(changed, fixes_document()))
     assert "+ operation GET /api/casino/games/popular (get_popular_games)" in lines
     assert "+ parameter get_popular_games: since (in query)" in lines
     assert "+ field PopularGame.plays" in lines
     assert "+ enum value PopularGameField: plays" in lines
     assert all(line.startswith("+ ") for line in lines)
-    removed = generate_script.summarise(patch_spec(changed, fixes_document()), patched_spec())
+    removed = generate_script.summarise(patch_spec(changed, fixes_document()), patched_base())
     assert sorted(removed) == sorted("- " + line[2:] for line in lines)
-    assert generate_script.summarise(patched_spec(), patched_spec()) == []
+    assert generate_script.summarise(patched_base(), patched_base()) == []
 
 
 def test_a_new_endpoint_can_still_trip_a_guard() -> None:
     """The rules acting on a new endpoint do not hide a guard that fails on the old one."""
-    changed = upstream_spec()
+    changed = base_spec()
     add_popular_games(changed)
     next(p for p in resolve(changed, PARAMS) if p["name"] == "before_date")["schema"]["default"] = (
         "today"
@@ -345,12 +251,13 @@ def run_script(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
-def change_spec(root: Path, change: Any) -> None:  # noqa: ANN401 (a mutation of the spec)
-    """Apply ``change`` to the copy's openapi.json, as upstream would."""
+def change_spec(root: Path, change: Any) -> object:  # noqa: ANN401 (a mutation of the spec)
+    """Apply ``change`` to the copy's openapi.json, as upstream would; return what it returns."""
     path = root / "openapi.json"
     spec = json.loads(path.read_text(encoding="utf-8"))
-    change(spec)
+    returned = change(spec)
     path.write_text(json.dumps(spec, indent=2), encoding="utf-8")
+    return returned
 
 
 def importable(root: Path) -> subprocess.CompletedProcess[str]:
@@ -419,6 +326,10 @@ def test_generate_accepts_a_new_endpoint_and_shows_what_changed(repo: Path) -> N
         add_popular_games(spec)
         insert_language(spec)
 
+    if change_spec(repo, without_changes):  # upstream made them already: start without
+        assert run_script(repo).returncode == 0
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "without the changes")
     change_spec(repo, both)
     result = run_script(repo)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -445,3 +356,34 @@ def test_generate_on_an_unchanged_spec_reports_no_change(repo: Path) -> None:
     assert "none: no operation, parameter, field or enum value added or removed" in result.stdout
     assert "New generated files" not in result.stdout
     assert tree(repo / GENERATED_IN_COPY) == before
+
+
+@pytest.mark.slow
+def test_a_spec_fix_overrides_a_method_name(repo: Path) -> None:
+    """A guarded fix that replaces an operationId renames the method (DESIGN: naming rule)."""
+    fixes = json.loads((repo / "spec" / "fixes.json").read_text(encoding="utf-8"))
+    operation_id = f"{OPERATION}/operationId"
+    fixes["fixes"].append(
+        {
+            "name": "method-name-recent",
+            "why": "We call the operation `recent`.",
+            "patch": [
+                {"op": "test", "path": operation_id, "value": "get_latest_game_sessions"},
+                {"op": "replace", "path": operation_id, "value": "get_recent_game_sessions"},
+            ],
+        }
+    )
+    (repo / "spec" / "fixes.json").write_text(json.dumps(fixes, indent=2), encoding="utf-8")
+    result = run_script(repo)
+    assert result.returncode == 0, result.stdout + result.stderr
+    code = (
+        "import sys; sys.path.insert(0, 'vaix_client');"
+        "from _generated import OPERATIONS; from _generated.api.game_sessions import GameSessions;"
+        "print(*[o.method_name for o in OPERATIONS if o.resource == 'game_sessions'],"
+        " hasattr(GameSessions, 'recent_detailed'))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, capture_output=True, text=True, check=False,
+        timeout=30, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )  # fmt: skip
+    assert shown.stdout.split() == ["recent", "True"], shown.stdout + shown.stderr

@@ -401,13 +401,14 @@ def _header_safe(wire: str, argument: str) -> str:
 
 
 def _fields(value: object, operation: Operation[Any]) -> str:
+    allowed = selectable_fields(operation)
     if isinstance(value, str) or not isinstance(value, Iterable):
+        example = list(_selectable_in_order(operation.path, operation.http_method)[:2])
         raise InvalidRequestError(
-            "fields must be a list of names such as ['game_id', 'game_name'], not "
+            f"fields must be a list of names such as {example}, not "
             f"{'one str' if isinstance(value, str) else type(value).__name__}",
             argument="fields",
         )
-    allowed = selectable_fields(operation)
     names: list[str] = []
     for name in value:
         plain = name.value if isinstance(name, enum.Enum) else name
@@ -439,15 +440,22 @@ def selectable_fields(operation: Operation[Any]) -> frozenset[str]:
 
 @functools.cache
 def _selectable(path: str, method: str) -> frozenset[str]:
+    return frozenset(_selectable_in_order(path, method))
+
+
+@functools.cache
+def _selectable_in_order(path: str, method: str) -> tuple[str, ...]:
+    """The selectable names: the spec's list first, in its order, then the other properties."""
     operation = SPEC["paths"][path][method.lower()]
     content = operation["responses"]["200"].get("content", {})
     schema = content.get("application/json", {}).get("schema", {})
     body = resolve(schema)
     item_ref = body.get("properties", {}).get("data", {}).get("items", schema)
     ref = item_ref.get("$ref", schema.get("$ref", ""))
-    names = set(resolve(item_ref).get("properties", {}))
+    names: list[str] = []
     if ref:
         listed = SPEC.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1] + "Field")
         if listed is not None:
-            names.update(str(value) for value in resolve(listed).get("enum", ()))
-    return frozenset(names)
+            names.extend(str(value) for value in resolve(listed).get("enum", ()))
+    names.extend(resolve(item_ref).get("properties", {}))
+    return tuple(dict.fromkeys(names))

@@ -335,19 +335,18 @@ def _nothing(operation: Operation[Any]) -> str:
 
 
 def _table(result: object, operation: Operation[Any]) -> str:
-    """A readable table of a list of games or sessions; JSON for any other result."""
+    """A readable table of a list of sessions; JSON for any other result."""
     if not isinstance(result, list):
         return _to_json(result)
     if not result:
         return _nothing(operation)
     model = type(result[0])
-    columns = [
-        column
-        for column in _COLUMNS
-        if hasattr(model, "__attrs_attrs__") and column[1] in attrs.fields_dict(model)
-    ]
-    if not columns:
+    # Only items with every column's field (sessions) get the table: a table of some
+    # of them would hide the rest of another model's fields (JSON shows them all).
+    names = attrs.fields_dict(model) if attrs.has(model) else {}
+    if not all(field in names for _, field, _ in _COLUMNS):
         return _to_json(result)
+    columns = _COLUMNS
     headers = tuple(header for header, _, _ in columns)
     rows = [tuple(show(row) for _, _, show in columns) for row in result]
     widths = [max(len(row[i]) for row in [headers, *rows]) for i in range(len(headers))]

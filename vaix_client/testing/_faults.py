@@ -1,6 +1,6 @@
 """Fault injection: make the next calls fail the way networks and gateways do.
 
-Faults apply to the sessions endpoint only, before authentication (a gateway
+Faults apply to every operation of the API, before authentication (a gateway
 or a broken connection does not care who asks), one per call, in the order
 they were injected. A fault that breaks the connection raises
 :class:`ConnectionDropped` inside the ASGI app; each way of serving the fake
