@@ -396,6 +396,17 @@ class VaixAuth(httpx.Auth):
         self._token = None if token is None else Secret(token)
         self.cache = cache
 
+    def apply_static(self, request: httpx.Request) -> bool:
+        """Put a static token on ``request``; ``False`` (nothing done) with a provider.
+
+        The client's direct lane (its own aiohttp pool) uses this instead of
+        httpx's auth flow generator: a static token needs no 401 replay.
+        """
+        if self._token is None:
+            return False
+        request.headers["Authorization"] = "Bearer " + self._token.reveal()
+        return True
+
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:

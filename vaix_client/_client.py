@@ -143,6 +143,24 @@ class VaixClient(Resources):
             self._auth = VaixAuth(cache=TokenCache(provider_or_token))
         self._auth_method: AuthMethod | None = auth_method
         self._headers = {"User-Agent": _config.user_agent(), "Accept": "application/json"}
+        # Performance (issue 12): the direct lane. With the pool this client made on
+        # aiohttp, requests are built as httpx.Request objects (no build_request merging
+        # of base URL, cookies and default headers, which parses the URL three times)
+        # and handed straight to the transport (no httpx send machinery: auth flow
+        # generator, redirects, cookies, event hooks), with a static token set by
+        # VaixAuth.apply_static. Timeouts, the size limit, the retry loop and every
+        # typed error are the same code as the other lane. A bring-your-own
+        # http_client or the httpx backend keeps httpx's full client path.
+        transport = getattr(self._http, "_transport", None)
+        self._direct: httpx.AsyncBaseTransport | None = (
+            transport if self._owns_http and chosen_backend == "aiohttp" else None
+        )
+        # The headers build_request would merge in, computed once: httpx's defaults
+        # (Accept-Encoding, Connection) under ours; keyed case-insensitively.
+        self._direct_headers = {
+            name.lower(): (name, value)
+            for name, value in (*_raw_headers(self._http.headers), *self._headers.items())
+        }
         # How the retry loop waits and reads the time (tests inject instant, recorded waits).
         self._sleep: Callable[[float], Awaitable[None]] = default_sleep
         self._clock: Callable[[], float] = default_clock
@@ -260,12 +278,20 @@ class VaixClient(Resources):
         url = self._base_url + prepared.path
         method = operation.http_method.upper()
         model, unwrap = operation.response_model, operation.unwrap
-        return await self._send(
-            lambda: self._http.build_request(
+        build: Callable[[], httpx.Request]
+        if self._direct is not None:  # the direct lane (see __init__)
+            merged = self._direct_headers.copy()
+            merged.update((name.lower(), (name, value)) for name, value in headers.items())
+            direct_headers = list(merged.values())
+            extensions = {"timeout": self._timeout.as_dict()}
+            build = lambda: httpx.Request(  # noqa: E731 - one of two builders
+                method, url, params=prepared.params, headers=direct_headers, extensions=extensions
+            )
+        else:
+            build = lambda: self._http.build_request(  # noqa: E731 - one of two builders
                 method, url, params=prepared.params, headers=headers, timeout=self._timeout
-            ),
-            lambda response: decode_body(response, model, unwrap),
-        )
+            )
+        return await self._send(build, lambda response: decode_body(response, model, unwrap))
 
     async def _send(
         self, build: Callable[[], httpx.Request], decode: Callable[[httpx.Response], T]
@@ -423,7 +449,12 @@ class VaixClient(Resources):
         if self._closed or self._http.is_closed:
             raise APIConnectionError("The VaixClient was closed while in flight.")
         sent = self._clock()
-        response = await self._http.send(request, auth=self._auth, stream=True)
+        if self._direct is not None and self._auth.apply_static(request):
+            # The direct lane (see __init__): straight to the aiohttp transport.
+            response = await self._direct.handle_async_request(request)
+            response.request = request
+        else:
+            response = await self._http.send(request, auth=self._auth, stream=True)
         try:
             await read_limited(response, self._max_response_bytes)
         finally:
@@ -473,6 +504,11 @@ def _build(build: Callable[[], httpx.Request]) -> httpx.Request:
         raise InvalidRequestError(
             f"the request cannot be sent: {type(exc).__name__}: {str(exc)[:200]}"
         ) from exc
+
+
+def _raw_headers(headers: httpx.Headers) -> list[tuple[str, str]]:
+    """``headers`` with their names as given (``items()`` lowercases them)."""
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers.raw]
 
 
 def _request_of(exc: httpx.RequestError) -> httpx.Request | None:
