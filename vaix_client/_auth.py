@@ -396,16 +396,19 @@ class VaixAuth(httpx.Auth):
         self._token = None if token is None else Secret(token)
         self.cache = cache
 
-    def apply_static(self, request: httpx.Request) -> bool:
-        """Put a static token on ``request``; ``False`` (nothing done) with a provider.
+    @property
+    def static(self) -> bool:
+        """Whether the token is a static one (no provider, so no 401 refresh and replay)."""
+        return self._token is not None
 
-        The client's direct lane (its own aiohttp pool) uses this instead of
-        httpx's auth flow generator: a static token needs no 401 replay.
+    def apply_static(self, request: httpx.Request) -> None:
+        """Put the static token on ``request`` (what the auth flow does, without the generator).
+
+        The client's direct lane uses this instead of httpx's auth flow: a static
+        token needs no 401 replay.
         """
-        if self._token is None:
-            return False
+        assert self._token is not None  # noqa: S101 - only called when static
         request.headers["Authorization"] = "Bearer " + self._token.reveal()
-        return True
 
     async def async_auth_flow(
         self, request: httpx.Request

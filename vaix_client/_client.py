@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import logging
 import time
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar, get_args
@@ -143,17 +144,18 @@ class VaixClient(Resources):
             self._auth = VaixAuth(cache=TokenCache(provider_or_token))
         self._auth_method: AuthMethod | None = auth_method
         self._headers = {"User-Agent": _config.user_agent(), "Accept": "application/json"}
-        # Performance (issue 12): the direct lane. With the pool this client made on
-        # aiohttp, requests are built as httpx.Request objects (no build_request merging
-        # of base URL, cookies and default headers, which parses the URL three times)
-        # and handed straight to the transport (no httpx send machinery: auth flow
-        # generator, redirects, cookies, event hooks), with a static token set by
-        # VaixAuth.apply_static. Timeouts, the size limit, the retry loop and every
-        # typed error are the same code as the other lane. A bring-your-own
-        # http_client or the httpx backend keeps httpx's full client path.
-        transport = getattr(self._http, "_transport", None)
-        self._direct: httpx.AsyncBaseTransport | None = (
-            transport if self._owns_http and chosen_backend == "aiohttp" else None
+        # Performance (issue 12): the direct lane. With the pool this client made
+        # (either backend), requests are built as httpx.Request objects (no
+        # build_request merging of base URL, cookies and default headers, which parses
+        # the URL three times) and handed straight to the transport httpx would pick
+        # (no httpx send machinery: auth flow generator, redirects, cookie jar, event
+        # hooks), with a static token set by VaixAuth.apply_static. Timeouts, the size
+        # limit, the retry loop and every typed error are the same code as the other
+        # lane. A bring-your-own http_client, or a token provider (401 refresh and
+        # replay), keeps httpx's full client path.
+        transport_for = getattr(self._http, "_transport_for_url", None)  # httpx's own router
+        self._direct: Callable[[httpx.URL], httpx.AsyncBaseTransport] | None = (
+            transport_for if self._owns_http and self._auth.static else None
         )
         # The headers build_request would merge in, computed once: httpx's defaults
         # (Accept-Encoding, Connection) under ours; keyed case-insensitively.
@@ -449,9 +451,10 @@ class VaixClient(Resources):
         if self._closed or self._http.is_closed:
             raise APIConnectionError("The VaixClient was closed while in flight.")
         sent = self._clock()
-        if self._direct is not None and self._auth.apply_static(request):
-            # The direct lane (see __init__): straight to the aiohttp transport.
-            response = await self._direct.handle_async_request(request)
+        if self._direct is not None:
+            # The direct lane (see __init__): straight to the transport httpx would use.
+            self._auth.apply_static(request)
+            response = await self._direct(request.url).handle_async_request(request)
             response.request = request
         else:
             response = await self._http.send(request, auth=self._auth, stream=True)
@@ -459,6 +462,8 @@ class VaixClient(Resources):
             await read_limited(response, self._max_response_bytes)
         finally:
             await response.aclose()
+        if self._direct is not None:
+            response.elapsed = datetime.timedelta(seconds=self._clock() - sent)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> %d in %.1f ms (attempt %d)",
