@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
+import datetime as dt
 import logging
 import time
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar, get_args
@@ -463,7 +463,7 @@ class VaixClient(Resources):
         finally:
             await response.aclose()
         if self._direct is not None:
-            response.elapsed = datetime.timedelta(seconds=self._clock() - sent)
+            response.elapsed = dt.timedelta(seconds=self._clock() - sent)
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
                 "%s %s -> %d in %.1f ms (attempt %d)",
