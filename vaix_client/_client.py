@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
+import importlib
 import logging
 import time
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar, get_args
@@ -37,7 +39,7 @@ from vaix_client._retry import RetryPolicy, next_wait, parse_retry_after, retry_
 from vaix_client._rules import prepare
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Mapping
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
     from types import TracebackType
 
     from vaix_client._generated import Operation
@@ -287,7 +289,10 @@ class VaixClient(Resources):
             direct_headers = list(merged.values())
             extensions = {"timeout": self._timeout.as_dict()}
             build = lambda: httpx.Request(  # noqa: E731 - one of two builders
-                method, url, params=prepared.params, headers=direct_headers, extensions=extensions
+                method,
+                _direct_url(url, prepared.params),
+                headers=direct_headers,
+                extensions=extensions,
             )
         else:
             build = lambda: self._http.build_request(  # noqa: E731 - one of two builders
@@ -509,6 +514,41 @@ def _build(build: Callable[[], httpx.Request]) -> httpx.Request:
         raise InvalidRequestError(
             f"the request cannot be sent: {type(exc).__name__}: {str(exc)[:200]}"
         ) from exc
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, parsed (and checked) once per distinct base URL and path."""
+    return httpx.URL(url)
+
+
+#: httpx's parsed-URL record, when it has the layout this module knows (httpx 0.28).
+_PARSE_RESULT: Any = getattr(importlib.import_module("httpx._urlparse"), "ParseResult", None)
+if getattr(_PARSE_RESULT, "_fields", None) != (
+    "scheme", "userinfo", "host", "port", "path", "query", "fragment"
+):  # fmt: skip
+    _PARSE_RESULT = None
+
+
+def _direct_url(url: str, params: Sequence[tuple[str, object]]) -> httpx.URL:
+    """The request URL httpx would build from ``url`` and ``params``, parsing ``url`` once.
+
+    httpx parses the whole URL again for every request (twice with params); here
+    the base is parsed once (cached) and only the query is encoded per call, as
+    httpx encodes it (``QueryParams``), which its parser would leave as is. On an
+    httpx whose internals differ, this is httpx's own ``URL(url, params=...)``.
+    """
+    if not params:
+        return _parsed_url(url)
+    if _PARSE_RESULT is None:
+        return httpx.URL(_parsed_url(url), params=params)
+    base = _parsed_url(url)._uri_reference  # noqa: SLF001 - see the docstring
+    query = str(httpx.QueryParams(params))  # type: ignore[arg-type]  # httpx's own encoding
+    built = httpx.URL.__new__(httpx.URL)
+    built._uri_reference = _PARSE_RESULT(  # noqa: SLF001 - see the docstring
+        base.scheme, base.userinfo, base.host, base.port, base.path, query, None
+    )
+    return built
 
 
 def _raw_headers(headers: httpx.Headers) -> list[tuple[str, str]]:
