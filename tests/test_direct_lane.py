@@ -99,3 +99,13 @@ async def test_a_url_httpx_refuses_is_a_bad_argument_on_the_direct_lane() -> Non
                 lambda: httpx.Request("GET", _direct_url("http://127.0.0.1:1/\x00", [])),
                 lambda response: response,
             )
+
+
+def test_on_an_httpx_of_another_layout_the_url_is_httpx_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without the parsed-URL record this module knows, httpx builds the URL itself, the same."""
+    monkeypatch.setattr("vaix_client._client._PARSE_RESULT", None)
+    params: list[tuple[str, object]] = [("user", "a b"), ("count", 3), ("x", None)]
+    expected = httpx.URL(_BASES[0], params=params)
+    assert _direct_url(_BASES[0], params) == expected
