@@ -68,7 +68,7 @@ pytest: $(STAMP)  ## the test suite with coverage (coverage starts first: the py
 	$(BIN)/coverage run -m pytest
 	@echo "--- the socket tests again, on the aiohttp backend"
 	VAIX_TEST_BACKEND=aiohttp $(BIN)/coverage run --append -m pytest -q \
-	  tests/test_client_loopback.py tests/test_faults.py tests/test_send.py tests/test_fake_server.py \
+	  tests/test_client_loopback.py tests/test_faults.py tests/test_send.py tests/test_fake_server.py tests/test_direct_lane.py \
 	  tests/test_example_fastapi_app.py tests/test_observe_loopback.py tests/test_lifecycle.py
 	$(BIN)/coverage report --fail-under=95
 

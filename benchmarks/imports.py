@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tomllib
+import venv
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -23,7 +25,14 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from pathlib import Path
 
-__all__ = ["HTTPX_CLI_DEPS", "ImportLine", "by_package", "import_breakdown", "import_seconds"]
+__all__ = [
+    "HTTPX_CLI_DEPS",
+    "ImportLine",
+    "by_package",
+    "core_python",
+    "import_breakdown",
+    "import_seconds",
+]
 
 #: What ``httpx`` imports for its command line when it can.
 HTTPX_CLI_DEPS: Final = ("click", "pygments", "rich")
@@ -39,12 +48,41 @@ _TIMER: Final = (
 _TIMEOUT: Final = 60.0
 
 
+def core_python(root: Path, where: Path) -> Path:
+    """The interpreter of a venv at ``where`` holding only vaix-client's core dependencies.
+
+    Made once (pip, from the registry or its cache), with the dependencies read
+    from ``pyproject.toml``; vaix-client itself comes from ``root`` on
+    ``PYTHONPATH``, so the code measured is the working tree's. Nothing of the
+    extras or the dev tools is importable there.
+    """
+    python = where / "bin" / "python"
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = "\n".join(sorted(project["dependencies"]))
+    stamp = where / "core-dependencies.txt"
+    if not python.exists() or not stamp.exists() or stamp.read_text(encoding="utf-8") != wanted:
+        venv.EnvBuilder(clear=True, with_pip=True).create(where)
+        subprocess.run(
+            [str(python), "-m", "pip", "install", "--quiet", *project["dependencies"]],
+            check=True,
+            capture_output=True,
+            timeout=600,
+        )
+        stamp.write_text(wanted, encoding="utf-8")
+    return python
+
+
 def import_seconds(
-    modules: Sequence[str], *, cwd: Path, env: Mapping[str, str], hide: Sequence[str] = ()
+    modules: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    hide: Sequence[str] = (),
+    python: Path | str = sys.executable,
 ) -> float:
     """Seconds a fresh interpreter takes to import ``modules``, ``hide`` made unimportable."""
     done = subprocess.run(
-        [sys.executable, "-c", _TIMER, ",".join(modules), ",".join(hide)],
+        [str(python), "-c", _TIMER, ",".join(modules), ",".join(hide)],
         cwd=cwd,
         env=dict(env),
         capture_output=True,

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from benchmarks.clients import CLIENTS, PEER_PACKAGE, Client, vaix_aiohttp_mode
-from benchmarks.imports import HTTPX_CLI_DEPS, import_breakdown, import_seconds
+from benchmarks.imports import HTTPX_CLI_DEPS, core_python, import_breakdown, import_seconds
 from benchmarks.payload import SIZES, make_body
 from benchmarks.peer import PeerError, generate_peer, peer_env
 from benchmarks.report import Results, render
@@ -38,6 +38,12 @@ ROOT: Final = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT: Final = ROOT / "benchmarks" / "results.md"
 #: The default pool size of httpx, aiohttp, vaix-client and the peer.
 _POOL_SIZE: Final = 100
+#: The open-loop arrival rate, as a share of raw aiohttp's capacity (its best closed-loop req/s).
+OPEN_LOOP_SHARE: Final = 0.7
+#: The clients measured open-loop: the fixed rate is beyond the httpx-based clients'
+#: capacity, and their queue would only grow (and take minutes to drain).
+_OPEN_LOOP_CLIENTS: Final = ("aiohttp", "vaix-aiohttp")
+_CORE_VENV: Final = ROOT / "build" / "bench" / "core-venv"
 _DISTRIBUTIONS: Final = (
     "vaix-client",
     "httpx",
@@ -49,11 +55,14 @@ _DISTRIBUTIONS: Final = (
     "openapi-python-client",
     "openapi-generator-cli",
 )
-# Variables that would make a child measure something else (coverage's start-up hook).
+# Variables that would make a child measure something else (coverage's start-up hook;
+# no bytecode cache, which makes every import of the working tree compile it, as no
+# installed package does).
 _SCRUBBED_ENV: Final = (
     "COVERAGE_PROCESS_START",
     "COVERAGE_PROCESS_CONFIG",
     "PYTHONPROFILEIMPORTTIME",
+    "PYTHONDONTWRITEBYTECODE",
 )
 
 
@@ -243,6 +252,9 @@ class _Run:
         for client in self.clients:
             modules = client.modules
             env = _child_env(with_peer=client.name == "peer")
+            # Untimed: writes the bytecode cache an installed package would have.
+            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
+                import_seconds(modules, cwd=ROOT, env=env)
             for hide, into in (
                 ((), self.results.imports_ms),
                 (HTTPX_CLI_DEPS, self.results.imports_lean_ms),
@@ -256,6 +268,60 @@ class _Run:
                     self._fail(f"{client.label} import", str(exc))
                     break
                 into.setdefault(client.name, []).extend(s * 1000 for s in seconds)
+
+    def core_import(self) -> None:
+        """``import vaix_client`` in a venv with only the core install (made once)."""
+        if not any(c.name in {"vaix", "vaix-aiohttp"} for c in self.clients):
+            return
+        try:
+            python = core_python(ROOT, _CORE_VENV)
+            import_seconds(("vaix_client",), cwd=ROOT, env=_child_env(), python=python)  # warm
+            seconds = [
+                import_seconds(("vaix_client",), cwd=ROOT, env=_child_env(), python=python)
+                for _ in range(self.plan.import_reps)
+            ]
+        except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            self._fail("import vaix_client (core-only venv)", str(exc))
+            return
+        self.results.import_core_ms.extend(s * 1000 for s in seconds)
+
+    def openloop(self, base_url: str) -> None:
+        """Each open-loop client at a fixed rate: a share of raw aiohttp's capacity this rep."""
+        samples = self.results.loopback
+        capacity = max(
+            (runs[-1]["rps"] for (name, _), runs in samples.items() if name == "aiohttp" and runs),
+            default=None,
+        )
+        if not capacity:
+            return
+        rate = round(OPEN_LOOP_SHARE * capacity)
+        for client in self.clients:
+            if client.name not in _OPEN_LOOP_CLIENTS:
+                continue
+            argv = [
+                "--sessions",
+                str(self.sessions),
+                "openloop",
+                "--client",
+                client.name,
+                "--base-url",
+                base_url,
+                "--rate",
+                str(rate),
+                "--seconds",
+                str(self.plan.loop_seconds),
+            ]
+            try:
+                result = _worker(argv, timeout=120 + 8 * self.plan.loop_seconds, with_peer=False)
+            except RuntimeError as exc:
+                self._fail(f"{client.label} open loop", str(exc))
+                continue
+            self.results.openloop.setdefault(client.name, []).append(result)
+            _progress(
+                f"  open loop {rate:5d}/s {client.name:13} p50 {result['p50_ms']:7.1f} ms  "
+                f"p99 {result['p99_ms']:7.1f} ms  behind at end {result['in_flight_at_end']}"
+                + (f"  errors {result['errors']}" if result["errors"] else "")
+            )
 
     def inprocess(self) -> None:
         plan = self.plan
@@ -333,8 +399,10 @@ class _Run:
                 begun = time.monotonic()
                 _progress(f"repetition {rep + 1}/{plan.reps}")
                 self.imports()
+                self.core_import()
                 self.inprocess()
                 self.loopback(base_url, server_pid)
+                self.openloop(base_url)
                 rep_seconds = time.monotonic() - begun
 
     def annotate(self, argv_text: str) -> None:
@@ -379,6 +447,18 @@ class _Run:
                 f"the peer is `import {PEER_PACKAGE}`."
             ),
             "Peak RSS: the client process's maximum resident set (`ru_maxrss`).",
+            (
+                f"Open loop: one call started every 1/rate s for {plan.loop_seconds:g} s "
+                f"(rate = {OPEN_LOOP_SHARE:.0%} of raw aiohttp's best closed-loop req/s in the "
+                "same repetition), whether or not earlier calls finished; latency from each "
+                "call's scheduled start to its end, so falling behind is charged."
+            ),
+            (
+                "Import, core-only: `import vaix_client` timed the same way in a venv "
+                f"({_CORE_VENV.relative_to(ROOT)}) holding only the core dependencies of "
+                "pyproject.toml, the working tree on PYTHONPATH. Every import is timed with "
+                "the bytecode cache in place (one untimed import first), as after an install."
+            ),
         ]
         if max(plan.levels) > _POOL_SIZE:
             results.notes.append(

@@ -6,6 +6,8 @@ imports only its own libraries::
 
     python -m benchmarks.worker loopback --client vaix --concurrency 32 \
         --base-url http://127.0.0.1:PORT --max-requests 4000 --seconds 4
+    python -m benchmarks.worker openloop --client vaix-aiohttp --rate 900 \
+        --base-url http://127.0.0.1:PORT --seconds 4
     python -m benchmarks.worker inprocess --client httpx --max-calls 3000 --seconds 2
     python -m benchmarks.worker parse --reps 5 --seconds 0.15 [--peer]
 
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 
     from benchmarks.clients import Call
 
-__all__ = ["closed_loop", "main", "percentile"]
+__all__ = ["closed_loop", "main", "open_loop", "percentile"]
 
 _WARMUP_SECONDS: Final = 1.5
 _INPROCESS_BATCHES: Final = 5
@@ -103,6 +105,71 @@ async def closed_loop(
 
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return stats, start, deadline
+
+
+async def open_loop(call: Call, *, rate: float, seconds: float) -> tuple[_LoopStats, int]:
+    """Start one call every ``1/rate`` s for ``seconds``, whether or not earlier ones finished.
+
+    Each latency runs from the call's scheduled start (so a client that falls
+    behind its schedule is charged for it, not hidden by coordinated omission)
+    to its end. Every call started finishes. Returns the stats and how many
+    calls were still in flight at the end of the schedule.
+    """
+    stats = _LoopStats()
+    loop = asyncio.get_running_loop()
+    interval = 1.0 / rate
+    start = time.perf_counter()
+    tasks: set[asyncio.Task[None]] = set()
+
+    async def one(scheduled: float) -> None:
+        try:
+            await call()
+        except Exception as exc:  # noqa: BLE001 - counted and reported, never hidden
+            stats.errors += 1
+            stats.first_error = stats.first_error or f"{type(exc).__name__}: {exc}"[:300]
+            return
+        done = time.perf_counter()
+        stats.latencies.append(done - scheduled)
+        stats.completions.append(done)
+
+    count = int(rate * seconds)
+    for index in range(count):
+        scheduled = start + index * interval
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        task = loop.create_task(one(scheduled))
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    behind = len(tasks)
+    if tasks:
+        await asyncio.gather(*tasks)
+    return stats, behind
+
+
+async def _openloop(args: argparse.Namespace) -> dict[str, Any]:
+    client = by_name(args.client)
+    async with client.open(args.base_url, args.sessions) as call:
+        await closed_loop(  # warm-up: the pool's connections, caches
+            call, concurrency=32, max_requests=200, seconds=min(_WARMUP_SECONDS, args.seconds)
+        )
+        gc.collect()
+        cpu_before = time.process_time()
+        stats, behind = await open_loop(call, rate=args.rate, seconds=args.seconds)
+        cpu = time.process_time() - cpu_before
+    latencies = sorted(stats.latencies)
+    completed = len(latencies)
+    return {
+        "client": client.name,
+        "rate": args.rate,
+        "completed": completed,
+        "errors": stats.errors,
+        "first_error": stats.first_error,
+        "in_flight_at_end": behind,
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "cpu_ms_per_request": cpu * 1000 / completed if completed else float("nan"),
+    }
 
 
 async def _loopback(args: argparse.Namespace) -> dict[str, Any]:
@@ -260,6 +327,11 @@ def _parser() -> argparse.ArgumentParser:
     loop.add_argument("--max-requests", type=int, required=True)
     loop.add_argument("--seconds", type=float, required=True)
     loop.add_argument("--server-pid", type=int, default=0)
+    opened = modes.add_parser("openloop")
+    opened.add_argument("--client", required=True)
+    opened.add_argument("--base-url", required=True)
+    opened.add_argument("--rate", type=float, required=True, help="calls started per second")
+    opened.add_argument("--seconds", type=float, required=True)
     inproc = modes.add_parser("inprocess")
     inproc.add_argument("--client", required=True)
     inproc.add_argument("--max-calls", type=int, required=True)
@@ -279,10 +351,10 @@ def main(argv: list[str] | None = None) -> int:
     # (dev tools here), which `import httpx` would otherwise load (~40 ms, ~5 MB).
     for name in HTTPX_CLI_DEPS:
         sys.modules[name] = None  # type: ignore[assignment]  # the documented import block
-    if args.mode == "loopback":
+    if args.mode in {"loopback", "openloop"}:
         if not args.base_url.startswith("http://127.0.0.1:"):
             raise SystemExit("loopback runs only target http://127.0.0.1")
-        result = asyncio.run(_loopback(args))
+        result = asyncio.run(_loopback(args) if args.mode == "loopback" else _openloop(args))
     elif args.mode == "inprocess":
         result = asyncio.run(_inprocess(args))
     else:

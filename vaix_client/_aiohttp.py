@@ -19,7 +19,8 @@ replay of idempotent requests. This transport:
 - reads a body in one ``await resp.read()`` when its length is announced, and
   refuses one larger than the limit the client puts in the request's
   extensions (``vaix.max_response_bytes``) before buffering it;
-- leaves decompression to httpx, as the httpx backend does.
+- leaves decompression to httpx, as the httpx backend does (a body with no
+  ``Content-Encoding`` is handed over already read).
 """
 
 from __future__ import annotations
@@ -183,15 +184,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 response.close()  # unread body: the connection cannot be reused
                 raise
             response.release()
-            return httpx.Response(
-                response.status,
-                headers=list(response.raw_headers),
-                stream=httpx.ByteStream(body),
-                extensions={
-                    "http_version": _version(response.version),
-                    "reason_phrase": (response.reason or "").encode("ascii", "replace"),
-                },
-            )
+            return _to_httpx(response, body)
         except ResponseTooLargeError:
             raise
         except (
@@ -223,6 +216,25 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session, self._session = self._session, None
         if session is not None and not session.closed:
             await session.close()
+
+
+def _to_httpx(response: aiohttp.ClientResponse, body: bytes) -> httpx.Response:
+    """The httpx response for aiohttp's, its raw body in a ``ByteStream``."""
+    result = httpx.Response(
+        response.status,
+        headers=list(response.raw_headers),
+        stream=httpx.ByteStream(body),
+        extensions={
+            "http_version": _version(response.version),
+            "reason_phrase": (response.reason or "").encode("ascii", "replace"),
+        },
+    )
+    if not response.headers.get("Content-Encoding"):
+        # Nothing for httpx to decode: the body is the content, as aread() would set
+        # it (read_limited then skips the async stream; the size limit was enforced
+        # while reading).
+        result._content = body  # noqa: SLF001 - what httpx's own read sets
+    return result
 
 
 def _version(version: aiohttp.HttpVersion | None) -> bytes:

@@ -396,6 +396,20 @@ class VaixAuth(httpx.Auth):
         self._token = None if token is None else Secret(token)
         self.cache = cache
 
+    @property
+    def static(self) -> bool:
+        """Whether the token is a static one (no provider, so no 401 refresh and replay)."""
+        return self._token is not None
+
+    def apply_static(self, request: httpx.Request) -> None:
+        """Put the static token on ``request`` (what the auth flow does, without the generator).
+
+        The client's direct lane uses this instead of httpx's auth flow: a static
+        token needs no 401 replay.
+        """
+        assert self._token is not None  # noqa: S101 - only called when static
+        request.headers["Authorization"] = "Bearer " + self._token.reveal()
+
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:

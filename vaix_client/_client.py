@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
+import functools
+import importlib
 import time
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar, get_args
 
@@ -34,7 +37,7 @@ from vaix_client._retry import RetryPolicy, next_wait, parse_retry_after, retry_
 from vaix_client._rules import prepare
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Mapping
+    from collections.abc import Awaitable, Callable, Mapping, Sequence
     from types import TracebackType
 
     from vaix_client._generated import Operation
@@ -139,6 +142,25 @@ class VaixClient(Resources):
             self._auth = VaixAuth(cache=TokenCache(provider_or_token))
         self._auth_method: AuthMethod | None = auth_method
         self._headers = {"User-Agent": _config.user_agent(), "Accept": "application/json"}
+        # Performance (issue 12): the direct lane. With the pool this client made
+        # (either backend), requests are built as httpx.Request objects (no
+        # build_request merging of base URL, cookies and default headers, which parses
+        # the URL three times) and handed straight to the transport httpx would pick
+        # (no httpx send machinery: auth flow generator, redirects, cookie jar, event
+        # hooks), with a static token set by VaixAuth.apply_static. Timeouts, the size
+        # limit, the retry loop and every typed error are the same code as the other
+        # lane. A bring-your-own http_client, or a token provider (401 refresh and
+        # replay), keeps httpx's full client path.
+        transport_for = getattr(self._http, "_transport_for_url", None)  # httpx's own router
+        self._direct: Callable[[httpx.URL], httpx.AsyncBaseTransport] | None = (
+            transport_for if self._owns_http and self._auth.static else None
+        )
+        # The headers build_request would merge in, computed once: httpx's defaults
+        # (Accept-Encoding, Connection) under ours; keyed case-insensitively.
+        self._direct_headers = {
+            name.lower(): (name, value)
+            for name, value in (*_raw_headers(self._http.headers), *self._headers.items())
+        }
         # How the retry loop waits and reads the time (tests inject instant, recorded waits).
         self._sleep: Callable[[float], Awaitable[None]] = default_sleep
         self._clock: Callable[[], float] = default_clock
@@ -259,14 +281,24 @@ class VaixClient(Resources):
         url = self._base_url + prepared.path
         method = operation.http_method.upper()
         model, unwrap = operation.response_model, operation.unwrap
-        observer = _observe.start(operation, self._base_url)
-        sending = self._send(
-            lambda: self._http.build_request(
+        build: Callable[[], httpx.Request]
+        if self._direct is not None:  # the direct lane (see __init__)
+            merged = self._direct_headers.copy()
+            merged.update((name.lower(), (name, value)) for name, value in headers.items())
+            direct_headers = list(merged.values())
+            extensions = {"timeout": self._timeout.as_dict()}
+            build = lambda: httpx.Request(  # noqa: E731 - one of two builders
+                method,
+                _direct_url(url, prepared.params),
+                headers=direct_headers,
+                extensions=extensions,
+            )
+        else:
+            build = lambda: self._http.build_request(  # noqa: E731 - one of two builders
                 method, url, params=prepared.params, headers=headers, timeout=self._timeout
-            ),
-            lambda response: decode_body(response, model, unwrap),
-            observer,
-        )
+            )
+        observer = _observe.start(operation, self._base_url)
+        sending = self._send(build, lambda response: decode_body(response, model, unwrap), observer)
         return await (sending if observer is None else observer.run(sending))
 
     async def _send(
@@ -421,11 +453,20 @@ class VaixClient(Resources):
         """One request, its body read under ``max_response_bytes``."""
         if self._closed or self._http.is_closed:
             raise APIConnectionError("The VaixClient was closed while in flight.")
-        response = await self._http.send(request, auth=self._auth, stream=True)
+        sent = self._clock() if self._direct is not None else 0.0
+        if self._direct is not None:
+            # The direct lane (see __init__): straight to the transport httpx would use.
+            self._auth.apply_static(request)
+            response = await self._direct(request.url).handle_async_request(request)
+            response.request = request
+        else:
+            response = await self._http.send(request, auth=self._auth, stream=True)
         try:
             await read_limited(response, self._max_response_bytes)
         finally:
             await response.aclose()
+        if self._direct is not None:
+            response.elapsed = dt.timedelta(seconds=self._clock() - sent)
         return response
 
 
@@ -458,6 +499,46 @@ def _build(build: Callable[[], httpx.Request]) -> httpx.Request:
         raise InvalidRequestError(
             f"the request cannot be sent: {type(exc).__name__}: {str(exc)[:200]}"
         ) from exc
+
+
+@functools.lru_cache(maxsize=256)
+def _parsed_url(url: str) -> httpx.URL:
+    """``httpx.URL(url)``, parsed (and checked) once per distinct base URL and path."""
+    return httpx.URL(url)
+
+
+#: httpx's parsed-URL record, when it has the layout this module knows (httpx 0.28).
+_PARSE_RESULT: Any = getattr(importlib.import_module("httpx._urlparse"), "ParseResult", None)
+if getattr(_PARSE_RESULT, "_fields", None) != (
+    "scheme", "userinfo", "host", "port", "path", "query", "fragment"
+):  # fmt: skip
+    _PARSE_RESULT = None
+
+
+def _direct_url(url: str, params: Sequence[tuple[str, object]]) -> httpx.URL:
+    """The request URL httpx would build from ``url`` and ``params``, parsing ``url`` once.
+
+    httpx parses the whole URL again for every request (twice with params); here
+    the base is parsed once (cached) and only the query is encoded per call, as
+    httpx encodes it (``QueryParams``), which its parser would leave as is. On an
+    httpx whose internals differ, this is httpx's own ``URL(url, params=...)``.
+    """
+    if not params:
+        return _parsed_url(url)
+    if _PARSE_RESULT is None:
+        return httpx.URL(_parsed_url(url), params=params)
+    base = _parsed_url(url)._uri_reference  # noqa: SLF001 - see the docstring
+    query = str(httpx.QueryParams(params))  # type: ignore[arg-type]  # httpx's own encoding
+    built = httpx.URL.__new__(httpx.URL)
+    built._uri_reference = _PARSE_RESULT(  # noqa: SLF001 - see the docstring
+        base.scheme, base.userinfo, base.host, base.port, base.path, query, None
+    )
+    return built
+
+
+def _raw_headers(headers: httpx.Headers) -> list[tuple[str, str]]:
+    """``headers`` with their names as given (``items()`` lowercases them)."""
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers.raw]
 
 
 def _request_of(exc: httpx.RequestError) -> httpx.Request | None:
