@@ -453,19 +453,20 @@ class VaixClient(Resources):
         """One request, its body read under ``max_response_bytes``."""
         if self._closed or self._http.is_closed:
             raise APIConnectionError("The VaixClient was closed while in flight.")
-        sent = self._clock() if self._direct is not None else 0.0
-        if self._direct is not None:
-            # The direct lane (see __init__): straight to the transport httpx would use.
-            self._auth.apply_static(request)
-            response = await self._direct(request.url).handle_async_request(request)
-            response.request = request
-        else:
+        direct = self._direct
+        if direct is None:
             response = await self._http.send(request, auth=self._auth, stream=True)
+        else:
+            # The direct lane (see __init__): straight to the transport httpx would use.
+            sent = self._clock()
+            self._auth.apply_static(request)
+            response = await direct(request.url).handle_async_request(request)
+            response.request = request
         try:
             await read_limited(response, self._max_response_bytes)
         finally:
             await response.aclose()
-        if self._direct is not None:
+        if direct is not None:  # httpx's send sets elapsed; the direct lane sets it here
             response.elapsed = dt.timedelta(seconds=self._clock() - sent)
         return response
 

@@ -109,10 +109,19 @@ def _httpx_max_url_length() -> int:
 _MAX_URL_LENGTH: Final[int] = _httpx_max_url_length()
 #: Room left for the base URL and the parameter names.
 _URL_SLACK: Final = 2048
+#: The longest a single character becomes once URL-encoded.
+_MAX_ENCODED_PER_CHAR: Final = 12
 
 
 def _check_url_length(path: str, params: list[tuple[str, str | int | float | bool | None]]) -> None:
-    """Refuse a request whose URL would be too long to send, naming its longest argument."""
+    """Refuse a request whose URL would be too long to send, naming its longest argument.
+
+    Percent-encoding makes a character at most 12 long (4 UTF-8 bytes as ``%XX``),
+    so the usual short query is cleared without encoding anything.
+    """
+    raw = sum(len(str(value)) for _, value in params)
+    if len(path) + _MAX_ENCODED_PER_CHAR * raw + _URL_SLACK <= _MAX_URL_LENGTH:
+        return
     lengths = {name: len(quote(str(value), safe="")) for name, value in params}
     if len(path) + sum(lengths.values()) + _URL_SLACK <= _MAX_URL_LENGTH:
         return
