@@ -260,3 +260,45 @@ def test_no_source_is_compiled_at_run_time() -> None:
         text = module.read_text(encoding="utf-8")
         for call in ("exec(", "eval(", "compile("):
             assert call not in text.replace("re.compile(", ""), f"{module}: {call}"
+
+
+def test_a_body_with_only_known_keys_takes_the_direct_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A body the spec fully describes never reaches the reference path (parse, pass, convert)."""
+    from vaix_client import _decode
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("the reference path ran")
+
+    monkeypatch.setattr(_decode, "_reference", refuse)
+    decoded = decode_model(body({"data": [FULL, {}], "status": "success"}), GameSessionsResponse)
+    assert isinstance(decoded.data, list)
+    first = decoded.data[0]
+    assert first.images == [GameImage(type_="thumb", url="https://img.test/1.png")]
+    assert first.started == dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
+    assert decoded.data[1] == GameSession()
+    with pytest.raises(AssertionError, match="reference path"):
+        decode_model(body({"data": [{**FULL, "new_key": 1}]}), GameSessionsResponse)
+
+
+def test_each_decoded_model_has_its_own_additional_properties() -> None:
+    """Decoded models never share a mutable dict; the class-level default cannot be changed."""
+    decoded = decode_model(body({"data": [{}, {"game_id": "g"}]}), GameSessionsResponse)
+    assert isinstance(decoded.data, list)
+    first, second = decoded.data
+    first.additional_properties["note"] = 1
+    second["other"] = 2
+    assert first.additional_properties == {"note": 1}
+    assert second.additional_properties == {"other": 2}
+    assert decoded.additional_properties == {}
+    with pytest.raises(TypeError):
+        GameSession.additional_properties["x"] = 1
+
+
+def test_an_absent_key_reads_the_class_default_and_is_not_stored() -> None:
+    """A sparse body sets only the keys it sends (the rest come from the class, for speed)."""
+    decoded = session({"game_id": "g"})
+    assert decoded.game_name is UNSET
+    assert set(vars(decoded)) == {"game_id", "additional_properties"}
+    assert decoded == GameSession(game_id="g")

@@ -46,7 +46,7 @@ from vaix_client.models import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 BASE_URL = "https://api.test"
 SESSIONS_URL = f"{BASE_URL}/api/casino/game_sessions/latest"
@@ -681,3 +681,30 @@ def test_dates_decode_alike_with_and_without_unknown_keys(
                 assert same_moment(value, expected)
             else:
                 assert value is UNSET
+
+
+def decoded_or_error(decode: Callable[[], object]) -> object:
+    """What a decode path gives for ``content``: its model, or its DecodeError's message."""
+    try:
+        return decode()
+    except DecodeError as exc:
+        return f"DecodeError: {exc}"
+
+
+@FAST
+@given(
+    value=bodies
+    | st.lists(valid_sessions, max_size=4).map(lambda items: {"data": items, "status": "ok"})
+    | st.lists(valid_sessions, max_size=4).map(lambda items: {"data": items, "status": 7})
+)
+def test_the_direct_path_and_the_reference_path_agree(value: object) -> None:
+    """Every body decodes to equal models (unknown keys included), or fails alike, on both paths."""
+    from vaix_client._decode import _plan, _reference
+
+    content = json.dumps(value).encode()
+    plan = _plan(GameSessionsResponse)
+    direct = decoded_or_error(lambda: decode_model(content, GameSessionsResponse))
+    reference = decoded_or_error(lambda: _reference(content, GameSessionsResponse, plan))
+    assert direct == reference
+    if isinstance(direct, GameSessionsResponse):
+        assert direct.to_dict() == reference.to_dict()  # type: ignore[attr-defined]

@@ -1,15 +1,25 @@
 """One strict decode path from JSON bytes to the generated attrs models.
 
-msgspec parses the bytes (in C), a short pass over the parsed objects sets
-aside the keys each model's spec does not define and renames the keys the
-generator renamed (``type`` -> ``type_``), then ``msgspec.convert(strict=True)``
-builds the attrs classes (in C), checking every value against the model's
-annotations: no value of the wrong JSON type gets through, date-times are parsed
-as RFC 3339, an absent key stays ``UNSET`` and ``null`` is ``None`` only where
-the spec allows it. The keys set aside land on each model's
-``additional_properties``, so nothing the server sent is lost.
+msgspec decodes the bytes straight into the generated classes (in C), checking
+every value against the model's annotations: no value of the wrong JSON type
+gets through, date-times are parsed as RFC 3339, an absent key stays ``UNSET``
+(read from the class: the models are dict-based and keep their defaults on the
+class, so an absent key costs nothing) and ``null`` is ``None`` only where the
+spec allows it.
 
-What the pass needs is read from the classes themselves (their attrs fields,
+Decoding into attrs classes ignores keys a class does not define, and knows
+nothing of the keys the generator renamed (``type`` -> ``type_``). So the same
+bytes are first read into a mirror of the models made of msgspec Structs that
+refuse unknown keys and hold each value as a raw slice (a key check in C, about
+a third of ``json.loads``), which also reads the renamed keys' values. When the
+mirror finds a key the spec does not define, or the direct decode refuses a
+value, the body takes the reference path instead: msgspec parses it into dicts,
+a short pass sets the unknown keys aside (they land on each model's
+``additional_properties``, so nothing the server sent is lost) and renames
+renamed keys, and ``msgspec.convert(strict=True)`` builds the classes, with the
+same strictness. Both end in the same models; a property test holds them equal.
+
+What the passes need is read from the classes themselves (their attrs fields,
 type hints and the ``_json_keys`` map the project's generator template emits),
 so a regenerated package is picked up with no change here, and nothing is
 compiled at run time. Every failure is one ``DecodeError`` naming the JSON path,
@@ -24,10 +34,13 @@ import threading
 import types
 import typing
 from itertools import chain
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 import msgspec
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["DecodeError", "decode_model"]
 
@@ -75,6 +88,21 @@ def decode_model(content: bytes, cls: type[T]) -> T:
     does not fit, naming the JSON path.
     """
     plan = _plan(cls)
+    fast = plan.fast
+    if fast is not None:
+        try:
+            mirror = fast.mirror(content)
+            result = fast.direct(content)
+        except (msgspec.DecodeError, RecursionError):
+            pass  # an unknown key, or a value refused: the reference path says what and where
+        else:
+            plan.finish(result, mirror)
+            return result  # type: ignore[return-value]
+    return _reference(content, cls, plan)
+
+
+def _reference(content: bytes, cls: type[T], plan: _Plan) -> T:
+    """The reference path: parse into dicts, set unknown keys aside, convert strictly."""
     try:
         raw = _PARSE(content)
     except msgspec.DecodeError as exc:
@@ -88,6 +116,7 @@ def decode_model(content: bytes, cls: type[T]) -> T:
         result = msgspec.convert(raw, cls, strict=True)
     except msgspec.ValidationError as exc:
         raise _error(str(exc), raw, plan) from None
+    plan.finish(result, None)
     for where, extra in found:
         target: Any = result
         for step in where:
@@ -100,13 +129,35 @@ _Found = list[tuple[tuple[str | int, ...], dict[str, Any]]]
 
 
 @attrs.frozen
+class _Fast:
+    """The direct path of one model: the mirror's decode, then the decode into the classes."""
+
+    mirror: Callable[[bytes], object]  # refuses keys the models do not define
+    direct: Callable[[bytes], object]  # bytes straight into the attrs classes
+
+
+@attrs.frozen
 class _Child:
     """A field holding a nested model (or a list of them)."""
 
     attribute: str
     key: str  # its JSON key
+    model: type
     plan: _Plan
     is_list: bool
+
+    def values(self, parents: list[Any]) -> list[Any]:
+        """The nested models (or mirrors) held by this field of each parent, in order."""
+        name, found = self.attribute, []
+        for parent in parents:
+            value = getattr(parent, name)
+            if value is None or value is msgspec.UNSET:
+                continue
+            if self.is_list:
+                found.extend(value)
+            else:
+                found.append(value)
+        return found
 
 
 @attrs.define
@@ -118,6 +169,37 @@ class _Plan:
     keys: dict[str, str]  # attribute -> JSON key, to report paths in JSON terms
     keeps_extra: bool  # whether the class has additional_properties
     children: tuple[_Child, ...] = ()
+    renamed_below: bool = False  # whether this model or one it nests renames a key
+    fast: _Fast | None = None  # the direct path, when the model tree allows it
+
+    def finish(self, root: object, mirror: object | None) -> None:
+        """Give each decoded model its own ``additional_properties`` dict, and copy renamed values.
+
+        The classes read ``additional_properties`` from the class (an empty mapping that
+        cannot be changed) until a model has its own. On the direct path, ``mirror`` is the
+        Struct mirror of the same body, which read the renamed keys' values.
+        """
+        todo: list[tuple[_Plan, list[Any], list[Any] | None]] = [
+            (self, [root], None if mirror is None else [mirror])
+        ]
+        while todo:
+            plan, models, mirrors = todo.pop()
+            if plan.keeps_extra:
+                for model in models:
+                    model.additional_properties = {}
+            if mirrors is not None:
+                for _, attribute in plan.renames:
+                    for model, image in zip(models, mirrors, strict=True):
+                        value = getattr(image, attribute)
+                        if value is not msgspec.UNSET:
+                            setattr(model, attribute, value)
+            for child in plan.children:
+                nested = child.values(models)
+                if nested:
+                    follow = mirrors if child.plan.renamed_below else None
+                    todo.append(
+                        (child.plan, nested, None if follow is None else child.values(follow))
+                    )
 
     def rename_if_all_known(self, root: dict[str, Any]) -> bool:
         """Rename renamed keys everywhere if no object has a key its model does not define.
@@ -206,6 +288,9 @@ def _plan(cls: type) -> _Plan:
             if plan is None:
                 building: dict[type, _Plan] = {}
                 plan = _build(cls, building)
+                for built in building.values():
+                    built.renamed_below = _renames_below(built, set())
+                plan.fast = _fast(cls, plan)
                 _PLANS.update(building)  # published complete, cycles included
     return plan
 
@@ -231,9 +316,85 @@ def _build(cls: type, building: dict[type, _Plan]) -> _Plan:
         if nested is not None:
             model, is_list = nested
             child = _PLANS.get(model) or building.get(model) or _build(model, building)
-            children.append(_Child(field.name, keys[field.name], child, is_list))
+            children.append(_Child(field.name, keys[field.name], model, child, is_list))
     plan.children = tuple(children)
     return plan
+
+
+def _renames_below(plan: _Plan, seen: set[int]) -> bool:
+    """Whether ``plan`` or a model it nests renames a key."""
+    if plan.renames:
+        return True
+    seen.add(id(plan))
+    return any(
+        _renames_below(child.plan, seen) for child in plan.children if id(child.plan) not in seen
+    )
+
+
+class _OutsideDirectPathError(Exception):
+    """The model tree has a shape the direct path does not cover (it takes the reference path)."""
+
+
+def _fast(cls: type, plan: _Plan) -> _Fast | None:
+    """The direct path for ``cls``, or ``None`` when its model tree is outside what it covers.
+
+    Covered: nested models as a field's type or a list's items (optional or nullable),
+    renamed keys on fields that hold no model, no recursion. Anything else is decoded
+    by the reference path, with the same result.
+    """
+    try:
+        mirror = _mirror(cls, plan, set())
+    except _OutsideDirectPathError:
+        return None
+    return _Fast(
+        mirror=msgspec.json.Decoder(mirror).decode,
+        direct=msgspec.json.Decoder(cls, strict=True).decode,
+    )
+
+
+def _mirror(cls: type, plan: _Plan, building: set[type]) -> type:
+    """A Struct with the JSON keys of ``cls`` that refuses any other key.
+
+    Each value is kept as a raw slice of the body (nothing is built), except nested
+    models (their own mirror) and renamed keys (decoded with the field's type, to be
+    copied onto the model).
+    """
+    if cls in building:
+        raise _OutsideDirectPathError
+    building.add(cls)
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    children = {child.attribute: child for child in plan.children}
+    fields: list[tuple[str, object, object]] = []
+    for name, key in plan.keys.items():
+        child = children.get(name)
+        if child is not None:
+            if key != name:
+                raise _OutsideDirectPathError
+            nested = _mirror(child.model, child.plan, building)
+            tp: object = list[nested] if child.is_list else nested  # type: ignore[valid-type]
+            fields.append((name, tp | None | msgspec.UnsetType, msgspec.UNSET))  # type: ignore[operator]
+        elif _holds_model(hints[name]):
+            # A model nested some other way (a dict's values, a list of lists).
+            raise _OutsideDirectPathError
+        elif key != name:
+            fields.append((name, hints[name], msgspec.UNSET))
+        else:
+            fields.append((name, msgspec.Raw, msgspec.UNSET))
+    building.discard(cls)
+    return msgspec.defstruct(
+        f"{cls.__name__}Mirror",
+        fields,
+        rename={name: key for name, key in plan.keys.items() if key != name},
+        forbid_unknown_fields=True,
+        gc=False,
+    )
+
+
+def _holds_model(tp: object) -> bool:
+    """Whether a type mentions an attrs model anywhere in it."""
+    if isinstance(tp, type) and attrs.has(tp):
+        return True
+    return any(_holds_model(arg) for arg in typing.get_args(tp))
 
 
 def _nested_model(tp: object) -> tuple[type, bool] | None:

@@ -3,9 +3,10 @@
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, TypeVar
+from types import MappingProxyType
+from typing import IO, Any, BinaryIO, Final, Generic, TypeVar
 
-from attrs import define
+from attrs import NOTHING, Factory, define
 from msgspec import UNSET
 from msgspec import UnsetType as Unset
 
@@ -39,6 +40,29 @@ class File:
 
 
 T = TypeVar("T")
+C = TypeVar("C", bound=type)
+
+#: vaix-client template: what a model made without ``__init__`` (by a decoder) reads as
+#: ``additional_properties`` until it gets a dict of its own: an empty mapping that cannot
+#: be changed, so no two models ever share a mutable one. vaix_client's decoder gives
+#: every model it returns its own dict.
+NO_ADDITIONAL_PROPERTIES: Final[Mapping[str, Any]] = MappingProxyType({})
+
+
+def class_defaults(cls: C) -> C:
+    """vaix-client template: put each field's default back on the class (attrs removes them).
+
+    The models are dict-based, so a model whose key was absent from a body reads the
+    default from its class: msgspec, decoding straight into the class, then sets only
+    the keys that were sent, and a sparse body costs nothing per absent field.
+    """
+    for attribute in cls.__attrs_attrs__:  # type: ignore[attr-defined]
+        if isinstance(attribute.default, Factory):
+            if attribute.name == "additional_properties":
+                setattr(cls, attribute.name, NO_ADDITIONAL_PROPERTIES)
+        elif attribute.default is not NOTHING:
+            setattr(cls, attribute.name, attribute.default)
+    return cls
 
 
 @define

@@ -7,10 +7,13 @@ from typing import Any, ClassVar, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import class_defaults as _class_defaults
+
 T = TypeVar("T", bound="ErrorsErrors")
 
 
-@_attrs_define
+@_class_defaults
+@_attrs_define(slots=False)
 class ErrorsErrors:
     """An object with the request errors"""
 

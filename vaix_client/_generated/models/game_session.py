@@ -9,11 +9,13 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
+from ..types import class_defaults as _class_defaults
 
 T = TypeVar("T", bound="GameSession")
 
 
-@_attrs_define
+@_class_defaults
+@_attrs_define(slots=False)
 class GameSession:
     """A game session object
 
