@@ -17,7 +17,7 @@ from typing import Any, Final
 
 from vaix_client._generated.api import SPEC, resolve
 
-__all__ = ["GAME_SESSION_FIELDS", "SIZES", "make_body", "make_sessions"]
+__all__ = ["GAME_SESSION_FIELDS", "SIZES", "SPARSE", "SPARSE_FIELDS", "make_body", "make_sessions"]
 
 #: The session counts the benchmarks serve.
 SIZES: Final = (10, 100)
@@ -201,7 +201,19 @@ def make_sessions(count: int, *, seed: int = 2026) -> list[dict[str, object]]:
     return sessions
 
 
-def make_body(count: int, *, seed: int = 2026) -> bytes:
-    """The 200 response body (``{"data": [...], "status": "success"}``) as compact JSON bytes."""
-    envelope = {"data": make_sessions(count, seed=seed), "status": "success"}
+#: The fields of the sparse body, as a call selecting ``fields=game_id,game_name,started`` gets.
+SPARSE_FIELDS: Final = ("game_id", "game_name", "started")
+#: The prefix of the decode benchmark's rows measured on the sparse body.
+SPARSE: Final = "sparse: "
+
+
+def make_body(count: int, *, seed: int = 2026, fields: tuple[str, ...] | None = None) -> bytes:
+    """The 200 response body (``{"data": [...], "status": "success"}``) as compact JSON bytes.
+
+    ``fields`` keeps only those keys of each session (``None``: all of them).
+    """
+    sessions = make_sessions(count, seed=seed)
+    if fields is not None:
+        sessions = [{key: item[key] for key in fields} for item in sessions]
+    envelope = {"data": sessions, "status": "success"}
     return json.dumps(envelope, separators=(",", ":")).encode()
