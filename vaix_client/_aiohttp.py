@@ -241,7 +241,12 @@ def _version(version: aiohttp.HttpVersion | None) -> bytes:
     """``b"HTTP/1.1"`` and the like, as httpcore reports it."""
     if version is None:
         return b"HTTP/1.1"
-    return f"HTTP/{version.major}.{version.minor}".encode("ascii")
+    return _version_of(version.major, version.minor)
+
+
+@functools.lru_cache(maxsize=8)
+def _version_of(major: int, minor: int) -> bytes:
+    return f"HTTP/{major}.{minor}".encode("ascii")
 
 
 async def _read_body(response: aiohttp.ClientResponse, limit: int | None) -> bytes:

@@ -47,6 +47,7 @@ PAIRED: Final = (("bookmaker_id", "sub_bookmaker_id"),)
 ORDERED: Final = (("after_date", "before_date"),)
 #: Parameters the client may default (``VaixClient(operator=..., ...)``).
 CLIENT_DEFAULTS: Final = ("operator", "bookmaker_id", "sub_bookmaker_id")
+_PAIRED_NAMES: Final = frozenset(name for pair in PAIRED for name in pair)
 
 
 @attrs.frozen
@@ -65,14 +66,15 @@ def prepare(
 ) -> Prepared:
     """Check ``arguments`` against ``operation`` and render them for the wire."""
     known = _arguments(operation)
-    unknown = sorted(arguments.keys() - known.keys())
-    if unknown:
+    if not arguments.keys() <= known.keys():
+        unknown = sorted(arguments.keys() - known.keys())
         raise InvalidRequestError(
             f"{operation.method_name}() got unexpected argument(s) {', '.join(unknown)}; "
             f"it takes {', '.join(known)}",
             argument=unknown[0],
         )
-    values = _with_defaults(known, dict(arguments), defaults or {})
+    # Defaults that are all None fill nothing: the arguments are read as given.
+    values = _with_defaults(known, dict(arguments), defaults) if defaults else arguments
     _check_pairs(known, values)
     path = operation.path
     params: list[tuple[str, str | int | float | bool | None]] = []
@@ -154,7 +156,7 @@ def _with_defaults(
     known: Mapping[str, Parameter], values: dict[str, object], defaults: Mapping[str, object]
 ) -> dict[str, object]:
     """Fill the client's defaults for parameters this operation has; pairs fill together."""
-    paired = {name for pair in PAIRED for name in pair}
+    paired = _PAIRED_NAMES
     for pair in PAIRED:
         if all(name in known and values.get(name) is None for name in pair):
             for name in pair:
