@@ -372,13 +372,16 @@ class VaixClient(Resources):
         call = _Call(self._clock(), None if self._total_timeout is None else self._total_timeout)
         call.observer = observer
         deadline = None if call.total is None else loop.time() + call.total
-        self._calls.add(call)
+        call.deadline = deadline
+        self._calls.add(call, loop)
         # The token provider's fetch (and its 401 replay) read these; a static token does not.
         tokens = None
         if self._auth.cache is not None:
             tokens = (CALL_DEADLINE.set(deadline), CALL_MAX_BYTES.set(self._max_response_bytes))
         try:
-            async with asyncio.timeout_at(deadline) as scope:
+            # The scope has no timer of its own: the in-flight watch expires it at the
+            # deadline (or aclose() at once), one timer for every call in flight.
+            async with asyncio.timeout_at(None) as scope:
                 call.scope = scope
                 return await self._run(call, build, decode)
         except VaixError as exc:
@@ -513,7 +516,10 @@ class VaixClient(Resources):
         try:
             await read_limited(response, self._max_response_bytes)
         finally:
-            await response.aclose()
+            if direct is not None and isinstance(response.stream, httpx.ByteStream):
+                response.is_closed = True  # a body in memory: closing releases nothing
+            else:
+                await response.aclose()
         if direct is not None:  # httpx's send sets elapsed; the direct lane sets it here
             response.elapsed = dt.timedelta(seconds=self._clock() - sent)
         return response
@@ -553,11 +559,12 @@ def _direct_request(
 class _Call:
     """One call's state: when it started, its budget, its attempts and its timeout scope."""
 
-    __slots__ = ("attempts", "closed", "observer", "scope", "started", "total")
+    __slots__ = ("attempts", "closed", "deadline", "observer", "scope", "started", "total")
 
     def __init__(self, started: float, total: float | None) -> None:
         self.started = started
         self.total = total
+        self.deadline: float | None = None  # on the event loop's clock
         self.attempts = 0
         self.closed = False  # ended by aclose()
         self.scope: asyncio.Timeout | None = None
@@ -566,6 +573,10 @@ class _Call:
     def end_now(self) -> None:
         """End the call at its next await (aclose): its scope expires, the call sees why."""
         self.closed = True
+        self.expire()
+
+    def expire(self) -> None:
+        """End the call at its next await: its scope expires (a TimeoutError inside it)."""
         if self.scope is not None:
             with contextlib.suppress(RuntimeError):  # the scope already exited
                 self.scope.reschedule(asyncio.get_running_loop().time())
@@ -697,15 +708,48 @@ def _choose_auth(
 
 
 class _InFlight:
-    """The calls in flight on a client (and its clones), for :meth:`VaixClient.aclose`."""
+    """The calls in flight on a client (and its clones): their deadlines, and aclose().
+
+    One timer (the watch) stands at the earliest deadline of the calls in flight,
+    rather than one timer per call: a call that starts with a later deadline (the
+    usual case, as every call of a client has the same ``total_timeout``) sets
+    none. When the watch fires it expires every call whose deadline has come and
+    stands again at the earliest one left; a call that ended needs no
+    bookkeeping (the watch finds it gone).
+    """
 
     def __init__(self) -> None:
         self._calls: set[_Call] = set()
         self._drained: asyncio.Future[None] | None = None
+        self._watch: asyncio.TimerHandle | None = None
 
-    def add(self, call: _Call) -> None:
-        """A call started."""
+    def add(self, call: _Call, loop: asyncio.AbstractEventLoop) -> None:
+        """A call started (its scope is entered before the loop runs anything else)."""
         self._calls.add(call)
+        deadline = call.deadline
+        if deadline is not None and (self._watch is None or deadline < self._watch.when()):
+            self._stand_at(deadline, loop)
+
+    def _stand_at(self, when: float, loop: asyncio.AbstractEventLoop) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+        self._watch = loop.call_at(when, self._expire_due, loop)
+
+    def _expire_due(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The watch fired: expire the calls whose deadline has come; stand at the next one."""
+        self._watch = None
+        now = loop.time()
+        earliest: float | None = None
+        for call in self._calls:
+            deadline = call.deadline
+            if deadline is None:
+                continue
+            if deadline <= now:
+                call.expire()
+            elif earliest is None or deadline < earliest:
+                earliest = deadline
+        if earliest is not None:
+            self._stand_at(earliest, loop)
 
     def discard(self, call: _Call) -> None:
         """A call ended, however."""
@@ -715,6 +759,9 @@ class _InFlight:
 
     async def end_all(self) -> None:
         """End every call in flight and wait until each has unwound."""
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
         if not self._calls:
             return
         self._drained = asyncio.get_running_loop().create_future()

@@ -121,7 +121,9 @@ def _check_url_length(path: str, params: list[tuple[str, str | int | float | boo
     Percent-encoding makes a character at most 12 long (4 UTF-8 bytes as ``%XX``),
     so the usual short query is cleared without encoding anything.
     """
-    raw = sum(len(str(value)) for _, value in params)
+    raw = 0
+    for _, value in params:
+        raw += len(str(value))
     if len(path) + _MAX_ENCODED_PER_CHAR * raw + _URL_SLACK <= _MAX_URL_LENGTH:
         return
     lengths = {name: len(quote(str(value), safe="")) for name, value in params}
