@@ -203,17 +203,18 @@ def to_wire(parameter: Parameter, value: object, operation: Operation[Any]) -> s
         wire = compile_filters(value)  # type: ignore[arg-type] # compile_filters refuses the rest
     elif name == "fields":
         wire = _fields(value, operation)
+    elif parameter.enum is not None:
+        wire = _enum(parameter, value)
     else:
-        wire = _by_kind(parameter, value)
-    _check_text(parameter, wire)
+        wire = _RENDERERS.get(parameter.kind, _string)(parameter, value)
+    if not (
+        wire.isascii()
+        and parameter.min_length is None
+        and parameter.max_length is None
+        and parameter.pattern is None
+    ):
+        _check_text(parameter, wire)  # nothing to check for plain ASCII and no constraint
     return wire
-
-
-def _by_kind(parameter: Parameter, value: object) -> str:
-    if parameter.enum is not None:
-        return _enum(parameter, value)
-    render = _RENDERERS.get(parameter.kind, _string)
-    return render(parameter, value)
 
 
 def _enum(parameter: Parameter, value: object) -> str:
