@@ -179,7 +179,8 @@ async def test_the_direct_lane_hands_over_the_request_httpx_builds(
     other = await _sent_on(monkeypatch, operation, arguments, own_pool=False, **options)
     assert direct.method == other.method == method
     assert str(direct.url) == str(other.url)
-    assert "operator=op-1" in str(direct.url)
+    query = [("user", "u 1+é"), ("count", 3), ("distinction_level", "daily"), ("operator", "op-1")]
+    assert str(direct.url) == str(httpx.URL("http://api.test/v1" + LATEST.path, params=query))
     assert direct.headers.raw == other.headers.raw
     assert direct.content == other.content == b""
     assert direct.extensions["timeout"] == other.extensions["timeout"]
@@ -221,3 +222,21 @@ async def test_a_per_call_timeout_is_enforced_on_the_direct_lane() -> None:
             await vaix.with_options(timeout=0.2).game_sessions.latest("1")
     assert isinstance(info.value.__cause__, httpx.ReadTimeout)
     assert info.value.attempts == 1
+
+
+async def test_an_http_client_with_its_own_params_gets_them_merged() -> None:
+    """A given http_client's own query parameters are sent with the call's, as httpx merges them."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, headers={"content-type": "application/json"}, content=_BODY)
+
+    async with (
+        httpx.AsyncClient(transport=httpx.MockTransport(handler), params={"tenant": "t 1"}) as http,
+        VaixClient(token="tok", client_id="grp", base_url="http://api.test", http_client=http) as v,
+    ):
+        await v.game_sessions.latest("u1", count=2)
+        http.params = httpx.QueryParams()
+        await v.game_sessions.latest("u1", count=2)
+    assert [r.url.query for r in seen] == [b"tenant=t+1&user=u1&count=2", b"user=u1&count=2"]

@@ -289,11 +289,17 @@ class VaixClient(Resources):
             if prepared.headers:
                 template = httpx.Headers([*plan.auto, *self._direct_list(headers)])
             extensions = {"timeout": self._timeout.as_dict()}
-            build = lambda: _direct_request(  # noqa: E731 - one of two builders
+            build = lambda: _direct_request(  # noqa: E731 - one of three builders
                 method, _direct_url(url, prepared.params), template, extensions
             )
-        else:
-            build = lambda: self._http.build_request(  # noqa: E731 - one of two builders
+        elif not self._http.params:
+            # httpx's client path, given the URL with its query already built (as
+            # httpx builds it; see _direct_url): build_request then parses no URL.
+            build = lambda: self._http.build_request(  # noqa: E731 - one of three builders
+                method, _direct_url(url, prepared.params), headers=headers, timeout=self._timeout
+            )
+        else:  # the http_client's own query parameters: httpx merges ours into them
+            build = lambda: self._http.build_request(  # noqa: E731 - one of three builders
                 method, url, params=prepared.params, headers=headers, timeout=self._timeout
             )
         observer = _observe.start(operation, self._base_url)
