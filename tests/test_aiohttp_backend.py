@@ -6,7 +6,10 @@ import aiohttp
 import httpx
 import pytest
 from aiohttp import http_exceptions
+from hypothesis import given
+from hypothesis import strategies as st
 
+from vaix_client import _aiohttp
 from vaix_client._aiohttp import map_error
 
 REQUEST = httpx.Request("GET", "http://127.0.0.1:9/x")
@@ -40,3 +43,24 @@ def test_errors_keep_their_meaning(cause: Exception, expected: type[httpx.Transp
     assert type(mapped) is expected
     assert mapped.request is REQUEST
     assert type(cause).__name__ in str(mapped)
+
+
+_HEADER_BYTES = st.binary(min_size=1, max_size=12)
+
+
+@given(raw=st.lists(st.tuples(_HEADER_BYTES, st.binary(max_size=12)), max_size=8))
+def test_response_headers_are_the_headers_httpx_builds(raw: list[tuple[bytes, bytes]]) -> None:
+    """The raw header pairs aiohttp gives become the httpx.Headers httpx itself makes of them."""
+    built = _aiohttp._headers(tuple(raw))
+    expected = httpx.Headers(raw)
+    assert built.raw == expected.raw
+    assert built.multi_items() == expected.multi_items()
+    for name, _ in raw:
+        assert built.get_list(name.decode("latin-1")) == expected.get_list(name.decode("latin-1"))
+
+
+def test_response_headers_on_an_httpx_of_another_layout(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the header layout this module knows, httpx builds the headers itself."""
+    monkeypatch.setattr(_aiohttp, "_HEADERS_LAYOUT", False)
+    raw = ((b"Content-Type", b"application/json"), (b"X-A", b"1"), (b"x-a", b"2"))
+    assert _aiohttp._headers(raw).raw == httpx.Headers(list(raw)).raw

@@ -206,6 +206,34 @@ async def test_total_timeout_bounds_the_call_whatever_the_retries(server: Loopba
     assert len(server.requests) == 1
 
 
+async def test_each_call_ends_at_its_own_deadline(server: LoopbackServer) -> None:
+    """A clone's shorter total_timeout ends its call while an earlier, longer one goes on."""
+    server.default = Hang()
+    async with make_client(server, total_timeout=60.0, max_retries=0) as vaix:
+        long_call = asyncio.create_task(vaix.game_sessions.latest("1"))
+        await server.wait_for(lambda: len(server.requests) == 1)
+        with pytest.raises(APITimeoutError, match=r"total_timeout=0\.2 s"):
+            await vaix.with_options(total_timeout=0.2).game_sessions.latest("2")
+        assert not long_call.done()
+        long_call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await long_call
+    assert vaix._calls._watch is None  # aclose() leaves no timer behind
+
+
+async def test_a_deadline_is_kept_after_the_calls_before_it_ended(server: LoopbackServer) -> None:
+    """Calls that end before their deadline leave the next hung call's deadline enforced."""
+    server.enqueue(OK, OK)
+    server.default = Hang()
+    async with make_client(server, total_timeout=0.3, timeout=10.0, max_retries=0) as vaix:
+        for _ in range(2):
+            assert len(await vaix.game_sessions.latest("1")) == 1
+        hung = [asyncio.create_task(vaix.game_sessions.latest(str(n))) for n in range(3)]
+        outcomes = await asyncio.gather(*hung, return_exceptions=True)
+    assert [type(outcome) for outcome in outcomes] == [APITimeoutError] * 3
+    assert all("total_timeout=0.3 s" in str(outcome) for outcome in outcomes)
+
+
 # ---------------------------------------------------------------- connection failures
 
 

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+import attrs
 import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from loopback import LoopbackServer, RecordedRequest, Reply
+from loopback import Hang, LoopbackServer, RecordedRequest, Reply
 
-from vaix_client import VaixClient
+from vaix_client import VaixClient, _config
 from vaix_client._client import _direct_url
-from vaix_client.errors import InvalidRequestError
+from vaix_client._generated.api.game_sessions import LATEST
+from vaix_client.errors import APITimeoutError, InvalidRequestError
+
+if TYPE_CHECKING:
+    from vaix_client._generated import Operation
 
 _BODY = b'{"status": "success", "data": []}'
 _BASES = (
@@ -109,3 +116,127 @@ def test_on_an_httpx_of_another_layout_the_url_is_httpx_own(
     params: list[tuple[str, object]] = [("user", "a b"), ("count", 3), ("x", None)]
     expected = httpx.URL(_BASES[0], params=params)
     assert _direct_url(_BASES[0], params) == expected
+
+
+def _variant(*, method: str, header_arguments: bool) -> Operation[Any]:
+    """LATEST as another method, optionally with header arguments (one overriding Accept)."""
+    parameters = LATEST.parameters
+    if header_arguments:
+        template = LATEST.parameter("operator")
+        assert template is not None
+        parameters += (
+            attrs.evolve(template, name="X-Trace-Id", python_name="trace_id", location="header"),
+            attrs.evolve(template, name="accept", python_name="accept", location="header"),
+        )
+    return attrs.evolve(LATEST, http_method=method, parameters=parameters)
+
+
+async def _sent_on(
+    monkeypatch: pytest.MonkeyPatch,
+    operation: Operation[Any],
+    arguments: dict[str, object],
+    *,
+    own_pool: bool,
+    **options: Any,  # noqa: ANN401 - VaixClient's options
+) -> httpx.Request:
+    """The request one call hands to the transport, on the chosen lane (in-process)."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, headers={"content-type": "application/json"}, content=_BODY)
+
+    monkeypatch.setattr(_config, "make_transport", lambda _backend: httpx.MockTransport(handler))
+    http = None if own_pool else httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    try:
+        async with VaixClient(
+            token="tok", client_id="grp", base_url="http://api.test/v1", http_client=http, **options
+        ) as vaix:
+            assert (vaix._direct is not None) is own_pool
+            for _ in range(2):  # the second call uses what the first cached
+                assert (await vaix.request(operation, arguments)).parsed == []
+    finally:
+        if http is not None:
+            await http.aclose()
+    assert str(seen[0].url) == str(seen[1].url)
+    assert seen[0].headers.raw == seen[1].headers.raw
+    return seen[-1]
+
+
+@pytest.mark.parametrize(
+    ("method", "header_arguments"), [("GET", False), ("POST", False), ("GET", True)]
+)
+async def test_the_direct_lane_hands_over_the_request_httpx_builds(
+    monkeypatch: pytest.MonkeyPatch, method: str, header_arguments: bool
+) -> None:
+    """Method, URL, body, timeouts and every header (name case, order) equal httpx's own request."""
+    operation = _variant(method=method, header_arguments=header_arguments)
+    arguments: dict[str, object] = {"user": "u 1+é", "count": 3, "distinction_level": "daily"}
+    if header_arguments:
+        arguments |= {"trace_id": "t-1", "accept": "text/plain"}
+    options = {"auth_method": "iam", "operator": "op-1", "timeout": 7.0}
+    direct = await _sent_on(monkeypatch, operation, arguments, own_pool=True, **options)
+    other = await _sent_on(monkeypatch, operation, arguments, own_pool=False, **options)
+    assert direct.method == other.method == method
+    assert str(direct.url) == str(other.url)
+    query = [("user", "u 1+é"), ("count", 3), ("distinction_level", "daily"), ("operator", "op-1")]
+    assert str(direct.url) == str(httpx.URL("http://api.test/v1" + LATEST.path, params=query))
+    assert direct.headers.raw == other.headers.raw
+    assert direct.content == other.content == b""
+    assert direct.extensions["timeout"] == other.extensions["timeout"]
+    assert direct.extensions["timeout"]["read"] == 7.0
+    if header_arguments:
+        assert direct.headers["x-trace-id"] == "t-1"
+        assert direct.headers.get_list("accept") == ["text/plain"]
+
+
+async def test_a_clone_sends_its_own_timeout_on_the_shared_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """with_options(timeout=...) reaches the direct lane's request; the parent keeps its own."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, headers={"content-type": "application/json"}, content=_BODY)
+
+    monkeypatch.setattr(_config, "make_transport", lambda _backend: httpx.MockTransport(handler))
+    async with VaixClient(
+        token="tok", client_id="grp", base_url="http://api.test", timeout=9.0
+    ) as vaix:
+        await vaix.game_sessions.latest("1")
+        await vaix.with_options(timeout=2.5).game_sessions.latest("1")
+        await vaix.game_sessions.latest("1")
+    assert [r.extensions["timeout"]["read"] for r in seen] == [9.0, 2.5, 9.0]
+    assert len({r.headers["authorization"] for r in seen}) == 1
+
+
+async def test_a_per_call_timeout_is_enforced_on_the_direct_lane() -> None:
+    """A server that never answers ends each direct-lane attempt at the clone's timeout."""
+    async with (
+        LoopbackServer(default=Hang()) as server,
+        VaixClient(token="tok", client_id="grp", base_url=server.base_url, max_retries=0) as vaix,
+    ):
+        assert vaix._direct is not None
+        with pytest.raises(APITimeoutError) as info:
+            await vaix.with_options(timeout=0.2).game_sessions.latest("1")
+    assert isinstance(info.value.__cause__, httpx.ReadTimeout)
+    assert info.value.attempts == 1
+
+
+async def test_an_http_client_with_its_own_params_gets_them_merged() -> None:
+    """A given http_client's own query parameters are sent with the call's, as httpx merges them."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, headers={"content-type": "application/json"}, content=_BODY)
+
+    async with (
+        httpx.AsyncClient(transport=httpx.MockTransport(handler), params={"tenant": "t 1"}) as http,
+        VaixClient(token="tok", client_id="grp", base_url="http://api.test", http_client=http) as v,
+    ):
+        await v.game_sessions.latest("u1", count=2)
+        http.params = httpx.QueryParams()
+        await v.game_sessions.latest("u1", count=2)
+    assert [r.url.query for r in seen] == [b"tenant=t+1&user=u1&count=2", b"user=u1&count=2"]

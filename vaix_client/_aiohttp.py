@@ -222,7 +222,7 @@ def _to_httpx(response: aiohttp.ClientResponse, body: bytes) -> httpx.Response:
     """The httpx response for aiohttp's, its raw body in a ``ByteStream``."""
     result = httpx.Response(
         response.status,
-        headers=list(response.raw_headers),
+        headers=_headers(response.raw_headers),
         stream=httpx.ByteStream(body),
         extensions={
             "http_version": _version(response.version),
@@ -237,11 +237,35 @@ def _to_httpx(response: aiohttp.ClientResponse, body: bytes) -> httpx.Response:
     return result
 
 
+def _headers(raw: tuple[tuple[bytes, bytes], ...]) -> httpx.Headers:
+    """``httpx.Headers(raw)``, without normalising each (already bytes) pair in Python.
+
+    httpx keeps ``(name, lowercased name, value)`` per header; on an httpx that
+    keeps them otherwise, this is ``httpx.Headers(raw)`` itself.
+    """
+    if not _HEADERS_LAYOUT:
+        return httpx.Headers(list(raw))
+    headers = httpx.Headers()
+    headers._list = [(name, name.lower(), value) for name, value in raw]  # noqa: SLF001
+    return headers
+
+
+#: Whether httpx.Headers has the layout _headers fills (httpx 0.28).
+_HEADERS_LAYOUT: Final = getattr(httpx.Headers([(b"A", b"b")]), "_list", None) == [
+    (b"A", b"a", b"b")
+]
+
+
 def _version(version: aiohttp.HttpVersion | None) -> bytes:
     """``b"HTTP/1.1"`` and the like, as httpcore reports it."""
     if version is None:
         return b"HTTP/1.1"
-    return f"HTTP/{version.major}.{version.minor}".encode("ascii")
+    return _version_of(version.major, version.minor)
+
+
+@functools.lru_cache(maxsize=8)
+def _version_of(major: int, minor: int) -> bytes:
+    return f"HTTP/{major}.{minor}".encode("ascii")
 
 
 async def _read_body(response: aiohttp.ClientResponse, limit: int | None) -> bytes:

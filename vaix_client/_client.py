@@ -7,9 +7,12 @@ import contextlib
 import datetime as dt
 import functools
 import importlib
+import re
 import time
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar, get_args
+from urllib.parse import quote_plus
 
+import attrs
 import httpx
 
 from vaix_client import _config, _lifecycle, _observe
@@ -117,8 +120,6 @@ class VaixClient(Resources):
         self._total_timeout = _config.check_positive(total_timeout, "total_timeout")
         self._policy = RetryPolicy(max_retries=_check_retries(max_retries))
         self._max_response_bytes = _check_max_bytes(max_response_bytes)
-        self._operator = operator
-        self._bookmaker = (bookmaker_id, sub_bookmaker_id)
         if http_client is not None and not isinstance(http_client, httpx.AsyncClient):
             raise InvalidRequestError(
                 f"http_client must be an httpx.AsyncClient, got {type(http_client).__name__}",
@@ -155,12 +156,23 @@ class VaixClient(Resources):
         self._direct: Callable[[httpx.URL], httpx.AsyncBaseTransport] | None = (
             transport_for if self._owns_http and self._auth.static else None
         )
-        # The headers build_request would merge in, computed once: httpx's defaults
-        # (Accept-Encoding, Connection) under ours; keyed case-insensitively.
-        self._direct_headers = {
-            name.lower(): (name, value)
-            for name, value in (*_raw_headers(self._http.headers), *self._headers.items())
+        # The client-wide headers build_request merges ours over (Accept-Encoding,
+        # Connection...), as given; read once.
+        self._http_headers = _raw_headers(self._http.headers)
+        # The client's defaults for the parameters it may fill (see _rules.CLIENT_DEFAULTS);
+        # only those given (an empty mapping fills nothing, and costs nothing per call).
+        self._defaults: dict[str, object] = {
+            name: value
+            for name, value in (
+                ("operator", operator),
+                ("bookmaker_id", bookmaker_id),
+                ("sub_bookmaker_id", sub_bookmaker_id),
+            )
+            if value is not None
         }
+        # Per operation, what its requests share on this client (shared with clones:
+        # nothing in it depends on what with_options changes).
+        self._plans: dict[int, tuple[Operation[Any], _Plan]] = {}
         # How the retry loop waits and reads the time (tests inject instant, recorded waits).
         self._sleep: Callable[[float], Awaitable[None]] = default_sleep
         self._clock: Callable[[], float] = default_clock
@@ -263,43 +275,82 @@ class VaixClient(Resources):
         deadline and typed errors apply to every operation alike.
         """
         self._ensure_open()
-        prepared = prepare(
-            operation,
-            arguments,
-            {
-                "operator": self._operator,
-                "bookmaker_id": self._bookmaker[0],
-                "sub_bookmaker_id": self._bookmaker[1],
-            },
-        )
-        headers = {**self._headers, **prepared.headers}
-        for parameter in operation.parameters:
-            if parameter.identity and parameter.name.lower() == "x-vaix-client-id":
-                headers[parameter.name] = self._client_id
-            elif parameter.identity and self._auth_method is not None:
-                headers[parameter.name] = self._auth_method
+        prepared = prepare(operation, arguments, self._defaults)
+        plan = self._plan(operation)
         url = self._base_url + prepared.path
-        method = operation.http_method.upper()
+        method = plan.method
         model, unwrap = operation.response_model, operation.unwrap
         build: Callable[[], httpx.Request]
+        headers = plan.headers
+        if prepared.headers:  # header arguments: over the defaults, per call
+            headers = _merged(headers, prepared.headers)
         if self._direct is not None:  # the direct lane (see __init__)
-            merged = self._direct_headers.copy()
-            merged.update((name.lower(), (name, value)) for name, value in headers.items())
-            direct_headers = list(merged.values())
+            template = plan.template
+            if prepared.headers:
+                template = httpx.Headers([*plan.auto, *self._direct_list(headers)])
             extensions = {"timeout": self._timeout.as_dict()}
-            build = lambda: httpx.Request(  # noqa: E731 - one of two builders
-                method,
-                _direct_url(url, prepared.params),
-                headers=direct_headers,
-                extensions=extensions,
+            build = lambda: _direct_request(  # noqa: E731 - one of three builders
+                method, _direct_url(url, prepared.params), template, extensions
             )
-        else:
-            build = lambda: self._http.build_request(  # noqa: E731 - one of two builders
+        elif not self._http.params:
+            # httpx's client path, given the URL with its query already built (as
+            # httpx builds it; see _direct_url): build_request then parses no URL.
+            build = lambda: self._http.build_request(  # noqa: E731 - one of three builders
+                method, _direct_url(url, prepared.params), headers=headers, timeout=self._timeout
+            )
+        else:  # the http_client's own query parameters: httpx merges ours into them
+            build = lambda: self._http.build_request(  # noqa: E731 - one of three builders
                 method, url, params=prepared.params, headers=headers, timeout=self._timeout
             )
         observer = _observe.start(operation, self._base_url)
         sending = self._send(build, lambda response: decode_body(response, model, unwrap), observer)
         return await (sending if observer is None else observer.run(sending))
+
+    def _plan(self, operation: Operation[Any]) -> _Plan:
+        """What every request of ``operation`` shares on this client (computed once).
+
+        Keyed by identity: hashing a frozen description hashes every parameter.
+        """
+        cached = self._plans.get(id(operation))
+        if cached is None or cached[0] is not operation:
+            cached = self._plans[id(operation)] = (operation, self._make_plan(operation))
+        return cached[1]
+
+    def _direct_list(self, headers: Mapping[str, str]) -> list[tuple[str, str]]:
+        """What build_request sends: the httpx client's headers ours leave, then ours.
+
+        (``httpx.Headers.update`` drops a header the update names, case-insensitively,
+        and appends the update's.)
+        """
+        names = {name.lower() for name in headers}
+        kept = [(name, value) for name, value in self._http_headers if name.lower() not in names]
+        return [*kept, *headers.items()]
+
+    def _make_plan(self, operation: Operation[Any]) -> _Plan:
+        """The method, identity headers and (direct lane) header template of ``operation``."""
+        identity: dict[str, str] = {}
+        for parameter in operation.parameters:
+            if parameter.identity and parameter.name.lower() == "x-vaix-client-id":
+                identity[parameter.name] = self._client_id
+            elif parameter.identity and self._auth_method is not None:
+                identity[parameter.name] = self._auth_method
+        headers = _merged(self._headers, identity)
+        method = operation.http_method.upper()
+        # The headers httpx's Request adds itself (Host from the URL, first; a
+        # Content-Length: 0 for a body-less POST), asked of httpx: the base URL's host
+        # (checked in __init__) is the same whatever the path.
+        sent = self._direct_list(headers)
+        template = httpx.Request(method, self._base_url, headers=sent)
+        auto = [
+            (name.decode("ascii"), value.decode("ascii"))  # Host (IDNA) and a length: ASCII
+            for name, value in template.headers.raw[: len(template.headers) - len(sent)]
+        ]
+        return _Plan(
+            method=method,
+            headers=headers,
+            auto=auto,
+            template=template.headers,
+        )
 
     async def _send(
         self,
@@ -327,11 +378,16 @@ class VaixClient(Resources):
         call = _Call(self._clock(), None if self._total_timeout is None else self._total_timeout)
         call.observer = observer
         deadline = None if call.total is None else loop.time() + call.total
-        self._calls.add(call)
-        deadline_token = CALL_DEADLINE.set(deadline)
-        limit_token = CALL_MAX_BYTES.set(self._max_response_bytes)
+        call.deadline = deadline
+        self._calls.add(call, loop)
+        # The token provider's fetch (and its 401 replay) read these; a static token does not.
+        tokens = None
+        if self._auth.cache is not None:
+            tokens = (CALL_DEADLINE.set(deadline), CALL_MAX_BYTES.set(self._max_response_bytes))
         try:
-            async with asyncio.timeout_at(deadline) as scope:
+            # The scope has no timer of its own: the in-flight watch expires it at the
+            # deadline (or aclose() at once), one timer for every call in flight.
+            async with asyncio.timeout_at(None) as scope:
                 call.scope = scope
                 return await self._run(call, build, decode)
         except VaixError as exc:
@@ -351,8 +407,9 @@ class VaixClient(Resources):
                 call,
             ) from exc
         finally:
-            CALL_MAX_BYTES.reset(limit_token)
-            CALL_DEADLINE.reset(deadline_token)
+            if tokens is not None:
+                CALL_MAX_BYTES.reset(tokens[1])
+                CALL_DEADLINE.reset(tokens[0])
             self._calls.discard(call)
 
     async def _run(
@@ -465,20 +522,55 @@ class VaixClient(Resources):
         try:
             await read_limited(response, self._max_response_bytes)
         finally:
-            await response.aclose()
+            if direct is not None and isinstance(response.stream, httpx.ByteStream):
+                response.is_closed = True  # a body in memory: closing releases nothing
+            else:
+                await response.aclose()
         if direct is not None:  # httpx's send sets elapsed; the direct lane sets it here
             response.elapsed = dt.timedelta(seconds=self._clock() - sent)
         return response
 
 
+@attrs.frozen
+class _Plan:
+    """What every request of one operation shares on one client (see ``VaixClient._plan``)."""
+
+    method: str
+    #: Our defaults and the identity headers (what build_request merges over the client's).
+    headers: dict[str, str]
+    #: The headers httpx's Request adds itself (Host; Content-Length for a POST).
+    auto: list[tuple[str, str]]
+    #: The direct lane's: ``auto``, the client's left, ``headers``; one list copy per request.
+    template: httpx.Headers
+
+
+#: The body of every direct-lane request (read-only bytes, so one is shared).
+_NO_BODY: Final = httpx.ByteStream(b"")
+
+
+def _direct_request(
+    method: str, url: httpx.URL, headers: httpx.Headers, extensions: dict[str, Any]
+) -> httpx.Request:
+    """The request ``httpx.Request(method, url, headers=...)`` builds for a body-less call.
+
+    With ``stream`` given, httpx adds no headers of its own (the template already
+    holds Host first, where httpx puts it) and copies ``headers`` as one list; the
+    empty body is then read, as httpx reads a ``ByteStream``.
+    """
+    request = httpx.Request(method, url, headers=headers, stream=_NO_BODY, extensions=extensions)
+    request.read()
+    return request
+
+
 class _Call:
     """One call's state: when it started, its budget, its attempts and its timeout scope."""
 
-    __slots__ = ("attempts", "closed", "observer", "scope", "started", "total")
+    __slots__ = ("attempts", "closed", "deadline", "observer", "scope", "started", "total")
 
     def __init__(self, started: float, total: float | None) -> None:
         self.started = started
         self.total = total
+        self.deadline: float | None = None  # on the event loop's clock
         self.attempts = 0
         self.closed = False  # ended by aclose()
         self.scope: asyncio.Timeout | None = None
@@ -487,6 +579,10 @@ class _Call:
     def end_now(self) -> None:
         """End the call at its next await (aclose): its scope expires, the call sees why."""
         self.closed = True
+        self.expire()
+
+    def expire(self) -> None:
+        """End the call at its next await: its scope expires (a TimeoutError inside it)."""
         if self.scope is not None:
             with contextlib.suppress(RuntimeError):  # the scope already exited
                 self.scope.reschedule(asyncio.get_running_loop().time())
@@ -529,12 +625,55 @@ def _direct_url(url: str, params: Sequence[tuple[str, object]]) -> httpx.URL:
     if _PARSE_RESULT is None:
         return httpx.URL(_parsed_url(url), params=params)
     base = _parsed_url(url)._uri_reference  # noqa: SLF001 - see the docstring
-    query = str(httpx.QueryParams(params))  # type: ignore[arg-type]  # httpx's own encoding
+    query = _query(params)
     built = httpx.URL.__new__(httpx.URL)
     built._uri_reference = _PARSE_RESULT(  # noqa: SLF001 - see the docstring
         base.scheme, base.userinfo, base.host, base.port, base.path, query, None
     )
     return built
+
+
+#: What ``quote_plus`` leaves as it is (its always-safe set, ``safe=""``).
+_QUOTE_SAFE: Final = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _query(params: Sequence[tuple[str, object]]) -> str:
+    """``str(httpx.QueryParams(params))``: httpx's encoding, without quoting what is safe.
+
+    As httpx does: values become ``"true"``, ``"false"``, ``""`` (None) or ``str()``;
+    a repeated name groups its values at its first place; names and values are
+    ``quote_plus``-encoded, which leaves ``[A-Za-z0-9_.~-]`` as is.
+    """
+    grouped: dict[str, list[str]] = {}
+    safe = _QUOTE_SAFE.fullmatch
+    for name, value in params:
+        if value.__class__ is not str:
+            value = (  # noqa: PLW2901 - rendered as httpx renders it
+                ("true" if value else "false")
+                if value is True or value is False
+                else ("" if value is None else str(value))
+            )
+        if not safe(value):
+            value = quote_plus(value)  # noqa: PLW2901
+        key = name if name.__class__ is str else str(name)
+        if key in grouped:
+            grouped[key].append(value)
+        else:
+            grouped[key] = [value]
+    pieces = []
+    for key, values in grouped.items():
+        prefix = (key if safe(key) else quote_plus(key)) + "="
+        pieces.extend([prefix + value for value in values])
+    return "&".join(pieces)
+
+
+def _merged(base: Mapping[str, str], over: Mapping[str, str]) -> dict[str, str]:
+    """``base`` updated with ``over``, names compared case-insensitively (as HTTP does)."""
+    names = {name.lower() for name in over}
+    return {
+        **{name: value for name, value in base.items() if name.lower() not in names},
+        **over,
+    }
 
 
 def _raw_headers(headers: httpx.Headers) -> list[tuple[str, str]]:
@@ -575,15 +714,48 @@ def _choose_auth(
 
 
 class _InFlight:
-    """The calls in flight on a client (and its clones), for :meth:`VaixClient.aclose`."""
+    """The calls in flight on a client (and its clones): their deadlines, and aclose().
+
+    One timer (the watch) stands at the earliest deadline of the calls in flight,
+    rather than one timer per call: a call that starts with a later deadline (the
+    usual case, as every call of a client has the same ``total_timeout``) sets
+    none. When the watch fires it expires every call whose deadline has come and
+    stands again at the earliest one left; a call that ended needs no
+    bookkeeping (the watch finds it gone).
+    """
 
     def __init__(self) -> None:
         self._calls: set[_Call] = set()
         self._drained: asyncio.Future[None] | None = None
+        self._watch: asyncio.TimerHandle | None = None
 
-    def add(self, call: _Call) -> None:
-        """A call started."""
+    def add(self, call: _Call, loop: asyncio.AbstractEventLoop) -> None:
+        """A call started (its scope is entered before the loop runs anything else)."""
         self._calls.add(call)
+        deadline = call.deadline
+        if deadline is not None and (self._watch is None or deadline < self._watch.when()):
+            self._stand_at(deadline, loop)
+
+    def _stand_at(self, when: float, loop: asyncio.AbstractEventLoop) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+        self._watch = loop.call_at(when, self._expire_due, loop)
+
+    def _expire_due(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The watch fired: expire the calls whose deadline has come; stand at the next one."""
+        self._watch = None
+        now = loop.time()
+        earliest: float | None = None
+        for call in self._calls:
+            deadline = call.deadline
+            if deadline is None:
+                continue
+            if deadline <= now:
+                call.expire()
+            elif earliest is None or deadline < earliest:
+                earliest = deadline
+        if earliest is not None:
+            self._stand_at(earliest, loop)
 
     def discard(self, call: _Call) -> None:
         """A call ended, however."""
@@ -593,6 +765,9 @@ class _InFlight:
 
     async def end_all(self) -> None:
         """End every call in flight and wait until each has unwound."""
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
         if not self._calls:
             return
         self._drained = asyncio.get_running_loop().create_future()

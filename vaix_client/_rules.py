@@ -47,6 +47,7 @@ PAIRED: Final = (("bookmaker_id", "sub_bookmaker_id"),)
 ORDERED: Final = (("after_date", "before_date"),)
 #: Parameters the client may default (``VaixClient(operator=..., ...)``).
 CLIENT_DEFAULTS: Final = ("operator", "bookmaker_id", "sub_bookmaker_id")
+_PAIRED_NAMES: Final = frozenset(name for pair in PAIRED for name in pair)
 
 
 @attrs.frozen
@@ -65,14 +66,15 @@ def prepare(
 ) -> Prepared:
     """Check ``arguments`` against ``operation`` and render them for the wire."""
     known = _arguments(operation)
-    unknown = sorted(arguments.keys() - known.keys())
-    if unknown:
+    if not arguments.keys() <= known.keys():
+        unknown = sorted(arguments.keys() - known.keys())
         raise InvalidRequestError(
             f"{operation.method_name}() got unexpected argument(s) {', '.join(unknown)}; "
             f"it takes {', '.join(known)}",
             argument=unknown[0],
         )
-    values = _with_defaults(known, dict(arguments), defaults or {})
+    # Defaults that are all None fill nothing: the arguments are read as given.
+    values = _with_defaults(known, dict(arguments), defaults) if defaults else arguments
     _check_pairs(known, values)
     path = operation.path
     params: list[tuple[str, str | int | float | bool | None]] = []
@@ -119,7 +121,9 @@ def _check_url_length(path: str, params: list[tuple[str, str | int | float | boo
     Percent-encoding makes a character at most 12 long (4 UTF-8 bytes as ``%XX``),
     so the usual short query is cleared without encoding anything.
     """
-    raw = sum(len(str(value)) for _, value in params)
+    raw = 0
+    for _, value in params:
+        raw += len(str(value))
     if len(path) + _MAX_ENCODED_PER_CHAR * raw + _URL_SLACK <= _MAX_URL_LENGTH:
         return
     lengths = {name: len(quote(str(value), safe="")) for name, value in params}
@@ -154,7 +158,7 @@ def _with_defaults(
     known: Mapping[str, Parameter], values: dict[str, object], defaults: Mapping[str, object]
 ) -> dict[str, object]:
     """Fill the client's defaults for parameters this operation has; pairs fill together."""
-    paired = {name for pair in PAIRED for name in pair}
+    paired = _PAIRED_NAMES
     for pair in PAIRED:
         if all(name in known and values.get(name) is None for name in pair):
             for name in pair:
@@ -199,17 +203,18 @@ def to_wire(parameter: Parameter, value: object, operation: Operation[Any]) -> s
         wire = compile_filters(value)  # type: ignore[arg-type] # compile_filters refuses the rest
     elif name == "fields":
         wire = _fields(value, operation)
+    elif parameter.enum is not None:
+        wire = _enum(parameter, value)
     else:
-        wire = _by_kind(parameter, value)
-    _check_text(parameter, wire)
+        wire = _RENDERERS.get(parameter.kind, _string)(parameter, value)
+    if not (
+        wire.isascii()
+        and parameter.min_length is None
+        and parameter.max_length is None
+        and parameter.pattern is None
+    ):
+        _check_text(parameter, wire)  # nothing to check for plain ASCII and no constraint
     return wire
-
-
-def _by_kind(parameter: Parameter, value: object) -> str:
-    if parameter.enum is not None:
-        return _enum(parameter, value)
-    render = _RENDERERS.get(parameter.kind, _string)
-    return render(parameter, value)
 
 
 def _enum(parameter: Parameter, value: object) -> str:
