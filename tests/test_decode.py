@@ -6,8 +6,9 @@ import copy
 import datetime as dt
 import json
 import pickle
+import typing
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 import httpx
@@ -282,23 +283,92 @@ def test_a_body_with_only_known_keys_takes_the_direct_path(
         decode_model(body({"data": [{**FULL, "new_key": 1}]}), GameSessionsResponse)
 
 
-def test_each_decoded_model_has_its_own_additional_properties() -> None:
-    """Decoded models never share a mutable dict; the class-level default cannot be changed."""
-    decoded = decode_model(body({"data": [{}, {"game_id": "g"}]}), GameSessionsResponse)
+def test_decoded_models_share_only_a_read_only_empty_additional_properties() -> None:
+    """Models without unknown keys share one read-only empty dict; setting a key still works."""
+    decoded = decode_model(body({"data": [{}, {"game_id": "g"}], "x": 1}), GameSessionsResponse)
     assert isinstance(decoded.data, list)
     first, second = decoded.data
-    first.additional_properties["note"] = 1
+    assert first.additional_properties == {}
+    assert isinstance(first.additional_properties, dict)
+    with pytest.raises(TypeError, match=r"model\[key\] = value"):
+        first.additional_properties["note"] = 1
+    first["note"] = 1
     second["other"] = 2
     assert first.additional_properties == {"note": 1}
     assert second.additional_properties == {"other": 2}
-    assert decoded.additional_properties == {}
-    with pytest.raises(TypeError):
-        GameSession.additional_properties["x"] = 1
+    assert decoded.additional_properties == {"x": 1}
+    assert GameSession().additional_properties == {}
+    assert type(GameSession().additional_properties) is dict  # a model made by hand has its own
+    with pytest.raises(KeyError):
+        del GameSession()["missing"]
+    assert json.loads(json.dumps(GameSession(game_id="g").to_dict())) == {"game_id": "g"}
 
 
-def test_an_absent_key_reads_the_class_default_and_is_not_stored() -> None:
-    """A sparse body sets only the keys it sends (the rest come from the class, for speed)."""
+def test_a_suffixed_key_is_the_attribute_and_the_generator_name_still_works() -> None:
+    """``type`` is the attribute (decoded directly); ``type_`` stays for __init__ and reading."""
+    image = GameImage(type_="icon", url="u")
+    assert image.type == image.type_ == "icon"
+    image.type_ = "thumb"
+    assert image.type == "thumb"
+    assert attrs.evolve(image, type_="x").type == "x"
+    assert image.to_dict() == {"type": "thumb", "url": "u"}
+    assert GameImage.from_dict({"type": "a"}) == GameImage(type_="a")
+
+
+def test_an_absent_key_is_at_its_default() -> None:
+    """A sparse body decodes to the model its keys make, every other field at its default."""
     decoded = session({"game_id": "g"})
     assert decoded.game_name is UNSET
-    assert set(vars(decoded)) == {"game_id", "additional_properties"}
     assert decoded == GameSession(game_id="g")
+
+
+@attrs.define
+class _Leaf:
+    """A model whose JSON key the generator renamed beyond a suffix (``gameId`` -> ``game_id``)."""
+
+    game_id: str | Unset = UNSET
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+    _json_keys: ClassVar[dict[str, str]] = {"game_id": "gameId"}
+
+
+@attrs.define
+class _Branch:
+    """A model holding renamed leaves, one and a list."""
+
+    leaf: _Leaf | Unset = UNSET
+    leaves: list[_Leaf] | Unset | None = UNSET
+    additional_properties: dict[str, Any] = attrs.field(init=False, factory=dict)
+
+
+def test_keys_renamed_beyond_a_suffix_are_copied_on_the_direct_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``gameId`` reaches ``game_id`` at every depth without the reference path."""
+    from vaix_client import _decode
+
+    content = body({"leaf": {"gameId": "a"}, "leaves": [{"gameId": "b"}, {}, {"gameId": "c"}]})
+    reference = decode_model(content, _Branch)  # the first call plans the class
+    monkeypatch.setattr(_decode, "_reference", None)
+    decoded = decode_model(content, _Branch)
+    assert decoded == reference
+    assert decoded.leaf == _Leaf(game_id="a")
+    assert decoded.leaves == [_Leaf(game_id="b"), _Leaf(), _Leaf(game_id="c")]
+
+
+def test_annotations_resolve_in_each_model_namespace() -> None:
+    """An attribute named after a builtin (``type``) hides it from no annotation of its class."""
+    import inspect
+    import sys
+
+    from vaix_client import models
+
+    for name in models.__all__:
+        cls = getattr(models, name)
+        if not (isinstance(cls, type) and attrs.has(cls)):
+            continue
+        namespace = vars(sys.modules[cls.__module__])
+        typing.get_type_hints(cls, namespace, dict(vars(cls)))
+        for member in vars(cls).values():
+            function = getattr(member, "__func__", member)
+            if inspect.isfunction(function):
+                typing.get_type_hints(function, namespace, dict(vars(cls)))

@@ -3,21 +3,24 @@
 msgspec decodes the bytes straight into the generated classes (in C), checking
 every value against the model's annotations: no value of the wrong JSON type
 gets through, date-times are parsed as RFC 3339, an absent key stays ``UNSET``
-(read from the class: the models are dict-based and keep their defaults on the
-class, so an absent key costs nothing) and ``null`` is ``None`` only where the
-spec allows it.
+(each model's ``__attrs_pre_init__``, which msgspec calls first, sets every
+default, so an absent key costs one store) and ``null`` is ``None`` only where
+the spec allows it. A key the generator only suffixed (``type`` -> ``type_``) keeps
+its JSON name as the attribute, so it decodes directly too.
 
-Decoding into attrs classes ignores keys a class does not define, and knows
-nothing of the keys the generator renamed (``type`` -> ``type_``). So the same
+Decoding into attrs classes ignores keys a class does not define. So the same
 bytes are first read into a mirror of the models made of msgspec Structs that
-refuse unknown keys and hold each value as a raw slice (a key check in C, about
-a third of ``json.loads``), which also reads the renamed keys' values. When the
-mirror finds a key the spec does not define, or the direct decode refuses a
-value, the body takes the reference path instead: msgspec parses it into dicts,
-a short pass sets the unknown keys aside (they land on each model's
-``additional_properties``, so nothing the server sent is lost) and renames
-renamed keys, and ``msgspec.convert(strict=True)`` builds the classes, with the
-same strictness. Both end in the same models; a property test holds them equal.
+refuse unknown keys and keep each value as a raw slice (a key check in C, about
+a third of ``json.loads``); a key renamed beyond a suffix (``gameId`` ->
+``game_id``) is read there and copied over. When the mirror finds a key the
+spec does not define, or the direct decode refuses a value, the body takes the
+reference path instead: msgspec parses it into dicts, a short pass sets the
+unknown keys aside (they land on each model's ``additional_properties``, so
+nothing the server sent is lost) and renames renamed keys, and
+``msgspec.convert(strict=True)`` builds the classes, with the same strictness.
+Both end in the same models; a property test holds them equal. A model with no
+unknown key holds one shared, read-only empty ``additional_properties`` (fewer
+objects for the garbage collector; ``model[key] = value`` gives it its own).
 
 What the passes need is read from the classes themselves (their attrs fields,
 type hints and the ``_json_keys`` map the project's generator template emits),
@@ -92,11 +95,14 @@ def decode_model(content: bytes, cls: type[T]) -> T:
     if fast is not None:
         try:
             mirror = fast.mirror(content)
+            if not plan.renamed_below:
+                mirror = None  # only its verdict was needed: freed before the second read
             result = fast.direct(content)
         except (msgspec.DecodeError, RecursionError):
             pass  # an unknown key, or a value refused: the reference path says what and where
         else:
-            plan.finish(result, mirror)
+            if mirror is not None:
+                plan.copy_renamed(result, mirror)
             return result  # type: ignore[return-value]
     return _reference(content, cls, plan)
 
@@ -116,7 +122,6 @@ def _reference(content: bytes, cls: type[T], plan: _Plan) -> T:
         result = msgspec.convert(raw, cls, strict=True)
     except msgspec.ValidationError as exc:
         raise _error(str(exc), raw, plan) from None
-    plan.finish(result, None)
     for where, extra in found:
         target: Any = result
         for step in where:
@@ -172,34 +177,25 @@ class _Plan:
     renamed_below: bool = False  # whether this model or one it nests renames a key
     fast: _Fast | None = None  # the direct path, when the model tree allows it
 
-    def finish(self, root: object, mirror: object | None) -> None:
-        """Give each decoded model its own ``additional_properties`` dict, and copy renamed values.
+    def copy_renamed(self, root: object, mirror: object) -> None:
+        """Copy the values of renamed keys (read by the Struct ``mirror``) onto the models.
 
-        The classes read ``additional_properties`` from the class (an empty mapping that
-        cannot be changed) until a model has its own. On the direct path, ``mirror`` is the
-        Struct mirror of the same body, which read the renamed keys' values.
+        Only for a key the generator renamed beyond appending ``_`` (``gameId`` ->
+        ``game_id``): msgspec decodes into attrs classes by attribute name.
         """
-        todo: list[tuple[_Plan, list[Any], list[Any] | None]] = [
-            (self, [root], None if mirror is None else [mirror])
-        ]
+        todo: list[tuple[_Plan, list[Any], list[Any]]] = [(self, [root], [mirror])]
         while todo:
             plan, models, mirrors = todo.pop()
-            if plan.keeps_extra:
-                for model in models:
-                    model.additional_properties = {}
-            if mirrors is not None:
-                for _, attribute in plan.renames:
-                    for model, image in zip(models, mirrors, strict=True):
-                        value = getattr(image, attribute)
-                        if value is not msgspec.UNSET:
-                            setattr(model, attribute, value)
-            for child in plan.children:
-                nested = child.values(models)
-                if nested:
-                    follow = mirrors if child.plan.renamed_below else None
-                    todo.append(
-                        (child.plan, nested, None if follow is None else child.values(follow))
-                    )
+            for _, attribute in plan.renames:
+                for model, image in zip(models, mirrors, strict=True):
+                    value = getattr(image, attribute)
+                    if value is not msgspec.UNSET:
+                        setattr(model, attribute, value)
+            todo.extend(
+                (child.plan, child.values(models), child.values(mirrors))
+                for child in plan.children
+                if child.plan.renamed_below
+            )
 
     def rename_if_all_known(self, root: dict[str, Any]) -> bool:
         """Rename renamed keys everywhere if no object has a key its model does not define.

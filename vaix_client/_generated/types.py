@@ -3,10 +3,9 @@
 
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from types import MappingProxyType
-from typing import IO, Any, BinaryIO, Final, Generic, TypeVar
+from typing import IO, Any, BinaryIO, Final, Generic, NoReturn, TypeVar
 
-from attrs import NOTHING, Factory, define
+from attrs import define
 from msgspec import UNSET
 from msgspec import UnsetType as Unset
 
@@ -40,29 +39,33 @@ class File:
 
 
 T = TypeVar("T")
-C = TypeVar("C", bound=type)
-
-#: vaix-client template: what a model made without ``__init__`` (by a decoder) reads as
-#: ``additional_properties`` until it gets a dict of its own: an empty mapping that cannot
-#: be changed, so no two models ever share a mutable one. vaix_client's decoder gives
-#: every model it returns its own dict.
-NO_ADDITIONAL_PROPERTIES: Final[Mapping[str, Any]] = MappingProxyType({})
 
 
-def class_defaults(cls: C) -> C:
-    """vaix-client template: put each field's default back on the class (attrs removes them).
+class SharedEmptyDict(dict[str, Any]):
+    """vaix-client template: the empty ``additional_properties`` decoded models share.
 
-    The models are dict-based, so a model whose key was absent from a body reads the
-    default from its class: msgspec, decoding straight into the class, then sets only
-    the keys that were sent, and a sparse body costs nothing per absent field.
+    A model decoded from a body with no key its spec leaves out holds this one
+    read-only empty dict (a dict per model would be hundreds more objects for the
+    garbage collector to track per body). Set a key with ``model[key] = value``,
+    which gives the model a dict of its own, or assign ``model.additional_properties``.
     """
-    for attribute in cls.__attrs_attrs__:  # type: ignore[attr-defined]
-        if isinstance(attribute.default, Factory):
-            if attribute.name == "additional_properties":
-                setattr(cls, attribute.name, NO_ADDITIONAL_PROPERTIES)
-        elif attribute.default is not NOTHING:
-            setattr(cls, attribute.name, attribute.default)
-    return cls
+
+    __slots__ = ()
+
+    def _read_only(self, *args: Any, **kwargs: Any) -> NoReturn:
+        msg = (
+            "this model's additional_properties is the empty dict decoded models share, "
+            "and it is read-only: set a key with model[key] = value, or assign "
+            "model.additional_properties = {...}"
+        )
+        raise TypeError(msg)
+
+    __setitem__ = __delitem__ = setdefault = pop = popitem = clear = update = (
+        __ior__
+    ) = _read_only  # type: ignore[assignment]
+
+
+NO_ADDITIONAL_PROPERTIES: Final[dict[str, Any]] = SharedEmptyDict()
 
 
 @define

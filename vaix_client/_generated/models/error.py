@@ -7,14 +7,13 @@ from typing import Any, ClassVar, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import NO_ADDITIONAL_PROPERTIES as _NO_ADDITIONAL_PROPERTIES
 from ..types import UNSET, Unset
-from ..types import class_defaults as _class_defaults
 
 T = TypeVar("T", bound="Error")
 
 
-@_class_defaults
-@_attrs_define(slots=False)
+@_attrs_define
 class Error:
     """The generic API's error response
 
@@ -27,11 +26,22 @@ class Error:
     status: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     #: vaix-client template: each attribute's JSON key (they differ where the
-    #: generator renames a key, e.g. ``type`` to ``type_``); vaix_client decodes by it.
+    #: generator renames a key, e.g. ``gameId`` to ``game_id``); vaix_client decodes by it.
     _json_keys: ClassVar[dict[str, str]] = {
         "error": "error",
         "status": "status",
     }
+
+    def __attrs_pre_init__(self) -> None:
+        """vaix-client template: start every field with a default at that default.
+
+        msgspec calls this before it sets the keys a body sends, so an absent key
+        costs one store (not a failed slot lookup). A model decoded with no unknown
+        key shares one read-only empty ``additional_properties``.
+        """
+        self.error = UNSET
+        self.status = UNSET
+        self.additional_properties = _NO_ADDITIONAL_PROPERTIES
 
     def to_dict(self) -> dict[str, Any]:
         error = self.error
@@ -71,9 +81,17 @@ class Error:
         return self.additional_properties[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
+        if (
+            type(self.additional_properties) is not dict
+        ):  # vaix-client: the shared empty one
+            self.additional_properties = {}
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:
+        if (
+            type(self.additional_properties) is not dict
+        ):  # vaix-client: the shared empty one
+            self.additional_properties = {}
         del self.additional_properties[key]
 
     def __contains__(self, key: str) -> bool:

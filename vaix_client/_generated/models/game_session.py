@@ -8,14 +8,13 @@ from typing import Any, ClassVar, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import NO_ADDITIONAL_PROPERTIES as _NO_ADDITIONAL_PROPERTIES
 from ..types import UNSET, Unset
-from ..types import class_defaults as _class_defaults
 
 T = TypeVar("T", bound="GameSession")
 
 
-@_class_defaults
-@_attrs_define(slots=False)
+@_attrs_define
 class GameSession:
     """A game session object
 
@@ -76,7 +75,7 @@ class GameSession:
     vaix_tags: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
     #: vaix-client template: each attribute's JSON key (they differ where the
-    #: generator renames a key, e.g. ``type`` to ``type_``); vaix_client decodes by it.
+    #: generator renames a key, e.g. ``gameId`` to ``game_id``); vaix_client decodes by it.
     _json_keys: ClassVar[dict[str, str]] = {
         "category": "category",
         "channels": "channels",
@@ -105,6 +104,41 @@ class GameSession:
         "vaix_game_studio": "vaix_game_studio",
         "vaix_tags": "vaix_tags",
     }
+
+    def __attrs_pre_init__(self) -> None:
+        """vaix-client template: start every field with a default at that default.
+
+        msgspec calls this before it sets the keys a body sends, so an absent key
+        costs one store (not a failed slot lookup). A model decoded with no unknown
+        key shares one read-only empty ``additional_properties``.
+        """
+        self.category = UNSET
+        self.channels = UNSET
+        self.enabled = UNSET
+        self.first_transaction = UNSET
+        self.game_id = UNSET
+        self.game_image_url = UNSET
+        self.game_link = UNSET
+        self.game_name = UNSET
+        self.game_studio = UNSET
+        self.has_avalanche = UNSET
+        self.has_bonus = UNSET
+        self.has_buy = UNSET
+        self.has_jackpot = UNSET
+        self.has_megaways = UNSET
+        self.has_sticky = UNSET
+        self.images = UNSET
+        self.internal_game_id = UNSET
+        self.is_live = UNSET
+        self.max_bet = UNSET
+        self.min_bet = UNSET
+        self.release_date = UNSET
+        self.started = UNSET
+        self.total_duration_in_seconds = UNSET
+        self.vaix_category = UNSET
+        self.vaix_game_studio = UNSET
+        self.vaix_tags = UNSET
+        self.additional_properties = _NO_ADDITIONAL_PROPERTIES
 
     def to_dict(self) -> dict[str, Any]:
         category: None | str | Unset
@@ -638,9 +672,17 @@ class GameSession:
         return self.additional_properties[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
+        if (
+            type(self.additional_properties) is not dict
+        ):  # vaix-client: the shared empty one
+            self.additional_properties = {}
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:
+        if (
+            type(self.additional_properties) is not dict
+        ):  # vaix-client: the shared empty one
+            self.additional_properties = {}
         del self.additional_properties[key]
 
     def __contains__(self, key: str) -> bool:
