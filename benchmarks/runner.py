@@ -90,8 +90,8 @@ FULL: Final = Plan(
     loop_seconds=4.0,
     inprocess_calls=4000,
     inprocess_seconds=2.5,
-    parse_reps=7,
-    parse_seconds=0.2,
+    parse_reps=15,
+    parse_seconds=0.4,
     import_reps=3,
     budget_seconds=540.0,
 )
