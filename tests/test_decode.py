@@ -372,3 +372,15 @@ def test_annotations_resolve_in_each_model_namespace() -> None:
             function = getattr(member, "__func__", member)
             if inspect.isfunction(function):
                 typing.get_type_hints(function, namespace, dict(vars(cls)))
+
+
+def test_a_model_first_planned_inside_another_still_takes_the_direct_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Decoding an envelope plans its sessions too; a session decoded alone then goes direct."""
+    from vaix_client import _decode
+
+    monkeypatch.setattr(_decode, "_PLANS", {})
+    decode_model(body({"data": [FULL]}), GameSessionsResponse)
+    monkeypatch.setattr(_decode, "_reference", None)
+    assert decode_model(body(FULL), GameSession) == session(FULL)

@@ -173,6 +173,7 @@ class _Plan:
     renames: tuple[tuple[str, str], ...]  # (JSON key, attribute) where they differ
     keys: dict[str, str]  # attribute -> JSON key, to report paths in JSON terms
     keeps_extra: bool  # whether the class has additional_properties
+    hints: dict[str, Any] = attrs.field(factory=dict)  # each field's resolved type
     children: tuple[_Child, ...] = ()
     renamed_below: bool = False  # whether this model or one it nests renames a key
     fast: _Fast | None = None  # the direct path, when the model tree allows it
@@ -284,9 +285,9 @@ def _plan(cls: type) -> _Plan:
             if plan is None:
                 building: dict[type, _Plan] = {}
                 plan = _build(cls, building)
-                for built in building.values():
+                for model, built in building.items():
                     built.renamed_below = _renames_below(built, set())
-                plan.fast = _fast(cls, plan)
+                    built.fast = _fast(model, built)  # each, for it may be decoded alone too
                 _PLANS.update(building)  # published complete, cycles included
     return plan
 
@@ -304,11 +305,11 @@ def _build(cls: type, building: dict[type, _Plan]) -> _Plan:
         renames=tuple((key, name) for name, key in keys.items() if key != name),
         keys=keys,
         keeps_extra=any(field.name == "additional_properties" for field in attrs.fields(cls)),
+        hints=typing.get_type_hints(cls, vars(sys.modules[cls.__module__])),
     )
-    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
     children = []
     for field in fields:
-        nested = _nested_model(hints[field.name])
+        nested = _nested_model(plan.hints[field.name])
         if nested is not None:
             model, is_list = nested
             child = _PLANS.get(model) or building.get(model) or _build(model, building)
@@ -358,7 +359,7 @@ def _mirror(cls: type, plan: _Plan, building: set[type]) -> type:
     if cls in building:
         raise _OutsideDirectPathError
     building.add(cls)
-    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+    hints = plan.hints
     children = {child.attribute: child for child in plan.children}
     fields: list[tuple[str, object, object]] = []
     for name, key in plan.keys.items():
