@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import functools
 import importlib
+import logging
 import re
 import time
 from typing import TYPE_CHECKING, Any, Final, Self, TypeVar, get_args
@@ -143,22 +144,28 @@ class VaixClient(Resources):
             self._auth = VaixAuth(cache=TokenCache(provider_or_token))
         self._auth_method: AuthMethod | None = auth_method
         self._headers = {"User-Agent": _config.user_agent(), "Accept": "application/json"}
-        # Performance (issue 12): the direct lane. With the pool this client made
-        # (either backend), requests are built as httpx.Request objects (no
-        # build_request merging of base URL, cookies and default headers, which parses
-        # the URL three times) and handed straight to the transport httpx would pick
-        # (no httpx send machinery: auth flow generator, redirects, cookie jar, event
-        # hooks), with a static token set by VaixAuth.apply_static. Timeouts, the size
-        # limit, the retry loop and every typed error are the same code as the other
-        # lane. A bring-your-own http_client, or a token provider (401 refresh and
-        # replay), keeps httpx's full client path.
+        # Performance (issue 12): the direct lane. Requests are built as httpx.Request
+        # objects (no build_request merging of base URL, cookies and default headers,
+        # which parses the URL three times) and handed straight to the transport httpx
+        # would pick (no httpx send machinery: auth flow generator, redirects, cookie
+        # jar, event hooks), with a static token set by VaixAuth.apply_static.
+        # Timeouts, the size limit, the retry loop and every typed error are the same
+        # code as the other lane. It is taken only where httpx's client path would do
+        # nothing more (see _lane): a token provider (401 refresh and replay) always
+        # keeps httpx's path, and so does a bring-your-own http_client whose hooks,
+        # cookies, redirects, params, logging or wrapped send would make a difference.
         transport_for = getattr(self._http, "_transport_for_url", None)  # httpx's own router
         self._direct: Callable[[httpx.URL], httpx.AsyncBaseTransport] | None = (
-            transport_for if self._owns_http and self._auth.static else None
+            transport_for
+            if self._auth.static and (self._owns_http or _plain_client(self._http))
+            else None
         )
         # The client-wide headers build_request merges ours over (Accept-Encoding,
-        # Connection...), as given; read once.
+        # Connection...), as given; read once (a given client's are compared per call).
+        self._http_raw = self._http.headers.raw
         self._http_headers = _raw_headers(self._http.headers)
+        # The last class-level send found to be httpx's own (see _lane).
+        self._stock_send: object = None
         # The client's defaults for the parameters it may fill (see _rules.CLIENT_DEFAULTS);
         # only those given (an empty mapping fills nothing, and costs nothing per call).
         self._defaults: dict[str, object] = {
@@ -284,7 +291,8 @@ class VaixClient(Resources):
         headers = plan.headers
         if prepared.headers:  # header arguments: over the defaults, per call
             headers = _merged(headers, prepared.headers)
-        if self._direct is not None:  # the direct lane (see __init__)
+        direct = self._lane()
+        if direct is not None:  # the direct lane (see __init__)
             template = plan.template
             if prepared.headers:
                 template = httpx.Headers([*plan.auto, *self._direct_list(headers)])
@@ -303,8 +311,45 @@ class VaixClient(Resources):
                 method, url, params=prepared.params, headers=headers, timeout=self._timeout
             )
         observer = _observe.start(operation, self._base_url)
-        sending = self._send(build, lambda response: decode_body(response, model, unwrap), observer)
+        sending = self._send(
+            build, lambda response: decode_body(response, model, unwrap), observer, direct=direct
+        )
         return await (sending if observer is None else observer.run(sending))
+
+    def _lane(self) -> Callable[[httpx.URL], httpx.AsyncBaseTransport] | None:
+        """The transport router of httpx, when the direct lane sends what httpx's path would.
+
+        Checked per call, as all of it can change after construction: httpx's
+        ``AsyncClient.send`` wrapped (Sentry's httpx integration wraps it) or
+        overridden on the instance; and on a bring-your-own client, event hooks,
+        ``follow_redirects``, cookies in its jar, its own query params, its headers
+        changed since this client read them, or httpx's own request log enabled.
+        """
+        direct = self._direct
+        if direct is None:
+            return None
+        http = self._http
+        send = type(http).send
+        if send is not self._stock_send:
+            if not _is_httpx_send(send):
+                return None
+            self._stock_send = send
+        if "send" in vars(http):
+            return None
+        if self._owns_http:
+            return direct
+        hooks = http.event_hooks
+        if (
+            hooks["request"]
+            or hooks["response"]
+            or http.follow_redirects
+            or http.params
+            or http.cookies
+            or http.headers.raw != self._http_raw
+            or _HTTPX_LOG.isEnabledFor(logging.INFO)
+        ):
+            return None
+        return direct
 
     def _plan(self, operation: Operation[Any]) -> _Plan:
         """What every request of ``operation`` shares on this client (computed once).
@@ -357,6 +402,8 @@ class VaixClient(Resources):
         build: Callable[[], httpx.Request],
         decode: Callable[[httpx.Response], T],
         observer: _observe.Observer | None = None,
+        *,
+        direct: Callable[[httpx.URL], httpx.AsyncBaseTransport] | None = _NOT_GIVEN,
     ) -> ApiResponse[T]:
         """Run one call: auth, retries, deadline, size limit, decoding, typed errors.
 
@@ -365,8 +412,10 @@ class VaixClient(Resources):
         Every outcome is the ``ApiResponse`` or a ``VaixError`` carrying
         ``attempts`` and ``elapsed``; the caller's own cancellation passes
         through untouched. ``observer`` (None when nothing listens) logs each
-        attempt and retry.
+        attempt and retry. ``direct`` is the lane (see :meth:`_lane`, its default).
         """
+        if direct is _NOT_GIVEN:
+            direct = self._lane()
         self._ensure_open()
         if self._http.is_closed:
             raise VaixError(
@@ -389,7 +438,7 @@ class VaixClient(Resources):
             # deadline (or aclose() at once), one timer for every call in flight.
             async with asyncio.timeout_at(None) as scope:
                 call.scope = scope
-                return await self._run(call, build, decode)
+                return await self._run(call, build, decode, direct)
         except VaixError as exc:
             if exc.attempts is None and call.attempts:
                 self._ended(exc, call)
@@ -417,6 +466,7 @@ class VaixClient(Resources):
         call: _Call,
         build: Callable[[], httpx.Request],
         decode: Callable[[httpx.Response], T],
+        direct: Callable[[httpx.URL], httpx.AsyncBaseTransport] | None,
     ) -> ApiResponse[T]:
         """The retry loop: attempt, judge the outcome, wait, again (inside the call's scope)."""
         policy = self._policy
@@ -427,7 +477,7 @@ class VaixClient(Resources):
             outcome: httpx.Response | httpx.HTTPError | VaixError
             sent = self._clock()
             try:
-                outcome = await self._send_once(request)
+                outcome = await self._send_once(request, direct)
             except (httpx.HTTPError, VaixError) as exc:
                 outcome = exc
             if call.observer is not None:
@@ -506,11 +556,14 @@ class VaixClient(Resources):
             request=_request_of(exc) if isinstance(exc, httpx.RequestError) else None,
         )
 
-    async def _send_once(self, request: httpx.Request) -> httpx.Response:
-        """One request, its body read under ``max_response_bytes``."""
+    async def _send_once(
+        self,
+        request: httpx.Request,
+        direct: Callable[[httpx.URL], httpx.AsyncBaseTransport] | None,
+    ) -> httpx.Response:
+        """One request on the given lane, its body read under ``max_response_bytes``."""
         if self._closed or self._http.is_closed:
             raise APIConnectionError("The VaixClient was closed while in flight.")
-        direct = self._direct
         if direct is None:
             response = await self._http.send(request, auth=self._auth, stream=True)
         else:
@@ -519,6 +572,10 @@ class VaixClient(Resources):
             self._auth.apply_static(request)
             response = await direct(request.url).handle_async_request(request)
             response.request = request
+            if not self._owns_http and "set-cookie" in response.headers:
+                # Kept as httpx's path keeps them; the next call then takes that path,
+                # which sends them.
+                self._http.cookies.extract_cookies(response)
         try:
             await read_limited(response, self._max_response_bytes)
         finally:
@@ -586,6 +643,37 @@ class _Call:
         if self.scope is not None:
             with contextlib.suppress(RuntimeError):  # the scope already exited
                 self.scope.reschedule(asyncio.get_running_loop().time())
+
+
+#: httpx's request log (``HTTP Request: GET ...`` at INFO), which only its client path writes.
+_HTTPX_LOG: Final = logging.getLogger("httpx")
+
+
+def _plain_client(http: httpx.AsyncClient) -> bool:
+    """Whether a given client is httpx's own class, decoding text as UTF-8 (the default).
+
+    A subclass may override any step of httpx's client path; a client with its own
+    ``default_encoding`` gives it to every response. Both keep httpx's path.
+    """
+    return type(http) is httpx.AsyncClient and getattr(http, "_default_encoding", None) == "utf-8"
+
+
+def _is_httpx_send(send: object) -> bool:
+    """Whether ``send`` is httpx's own ``AsyncClient.send``, not a wrapper of it.
+
+    A wrapper (an instrumentation's) is defined elsewhere, or carries ``__wrapped__``
+    (``functools.wraps``), whatever name it copied.
+    """
+    code = getattr(send, "__code__", None)
+    return (
+        code is not None
+        and not hasattr(send, "__wrapped__")
+        and code.co_filename == _HTTPX_CLIENT_FILE
+        and code.co_name == "send"
+    )
+
+
+_HTTPX_CLIENT_FILE: Final = importlib.import_module("httpx._client").__file__
 
 
 def _build(build: Callable[[], httpx.Request]) -> httpx.Request:

@@ -34,7 +34,6 @@ import attrs
 from vaix_client._errors import InvalidRequestError
 from vaix_client._errors import shown as _shown
 from vaix_client._generated.api import SPEC, resolve
-from vaix_client.filters import compile_filters
 
 if TYPE_CHECKING:
     from vaix_client._generated.api import Operation, Parameter
@@ -200,6 +199,9 @@ def to_wire(parameter: Parameter, value: object, operation: Operation[Any]) -> s
     """Check one argument against its parameter and render it as the wire string."""
     name = parameter.python_name
     if name == "filters":
+        # Imported on first use: most programs never filter, and it costs import time.
+        from vaix_client.filters import compile_filters  # noqa: PLC0415
+
         wire = compile_filters(value)  # type: ignore[arg-type] # compile_filters refuses the rest
     elif name == "fields":
         wire = _fields(value, operation)
