@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from loopback import (
-    AIOHTTP,
     Action,
     Delay,
     DropBeforeResponse,
@@ -385,19 +384,23 @@ async def test_many_concurrent_calls_share_a_bounded_pool(server: LoopbackServer
     assert users == {str(i) for i in range(300)}
 
 
-@pytest.mark.xfail(
-    not AIOHTTP,
-    strict=True,
-    reason="httpcore 1.0.9 bug hit by the SDK's default limits (encode/httpcore PR #1000): once "
-    "the pool holds more than max_keepalive_connections=20 connections, each one is closed as "
-    "it turns idle, so every queued call opens a new connection instead of reusing a free one",
-)
 async def test_queued_calls_reuse_pooled_connections(server: LoopbackServer) -> None:
     """Calls queued beyond the 100-connection pool reuse its connections: at most 100 are opened."""
     async with make_client(server) as vaix:
         await asyncio.gather(*(vaix.game_sessions.latest("1") for _ in range(120)))
     assert len(server.requests) == 120
     assert server.connections_accepted <= 100
+
+
+async def test_a_second_burst_reuses_every_connection_of_the_first(server: LoopbackServer) -> None:
+    """Connections opened by a burst stay pooled for the next one: none is closed and reopened."""
+    async with make_client(server) as vaix:
+        await asyncio.gather(*(vaix.game_sessions.latest("1") for _ in range(60)))
+        opened = server.connections_accepted
+        await asyncio.gather(*(vaix.game_sessions.latest("1") for _ in range(60)))
+    assert 1 <= opened <= 60
+    assert server.connections_accepted == opened
+    assert len(server.requests) == 120
 
 
 async def test_concurrent_calls_share_one_token_fetch(server: LoopbackServer) -> None:

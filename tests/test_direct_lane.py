@@ -16,7 +16,7 @@ from loopback import Hang, LoopbackServer, RecordedRequest, Reply
 from vaix_client import VaixClient, _config
 from vaix_client._client import _direct_url
 from vaix_client._generated.api.game_sessions import LATEST
-from vaix_client.errors import APITimeoutError, InvalidRequestError
+from vaix_client.errors import APIConnectionError, APITimeoutError, InvalidRequestError
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -116,7 +116,7 @@ async def test_a_url_httpx_refuses_is_a_bad_argument_on_the_direct_lane() -> Non
         assert vaix._direct is not None
         with pytest.raises(InvalidRequestError):
             await vaix._send(
-                lambda: httpx.Request("GET", _direct_url("http://127.0.0.1:1/\x00", [])),
+                lambda _direct: httpx.Request("GET", _direct_url("http://127.0.0.1:1/\x00", [])),
                 lambda response: response,
             )
 
@@ -466,3 +466,52 @@ async def test_a_send_set_on_the_instance_sees_every_call() -> None:
         ) as v:
             await v.game_sessions.latest("1")
     assert calls == seen
+
+
+async def test_a_cookie_set_on_a_retried_response_is_sent_on_the_retry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lane is chosen per attempt: a retry after a Set-Cookie sends it, as httpx does."""
+    through = _spy_on_httpx_path(monkeypatch)
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) == 1:
+            headers = {"set-cookie": "lb=node-2; Path=/", "retry-after": "0"}
+            return httpx.Response(503, headers=headers, content=b"{}")
+        return httpx.Response(200, headers={"content-type": "application/json"}, content=_BODY)
+
+    async with (
+        httpx.AsyncClient(transport=httpx.MockTransport(handler)) as http,
+        VaixClient(token="t", client_id="c", base_url="http://api.test", http_client=http) as v,
+    ):
+        result = await v.game_sessions.latest_detailed("1")
+    assert result.attempts == 2
+    assert "cookie" not in seen[0].headers
+    assert seen[1].headers["cookie"] == "lb=node-2"
+    assert through == [seen[1]]
+
+
+@pytest.mark.parametrize("own_pool", [True, False])
+async def test_a_transport_error_on_the_direct_lane_carries_the_request(
+    monkeypatch: pytest.MonkeyPatch, own_pool: bool
+) -> None:
+    """A transport error raised without a request gets the attempt's, as httpx's path gives it."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+
+    transport = httpx.MockTransport(handler)
+    monkeypatch.setattr(_config, "make_transport", lambda _backend: transport)
+    http = None if own_pool else httpx.AsyncClient(transport=transport)
+    async with VaixClient(
+        token="t", client_id="c", base_url="http://api.test", http_client=http, max_retries=0
+    ) as v:
+        assert v._lane() is not None
+        with pytest.raises(APIConnectionError) as info:
+            await v.game_sessions.latest("1")
+    if http is not None:
+        await http.aclose()
+    assert info.value.request is not None
+    assert info.value.request.url.path == LATEST.path

@@ -35,7 +35,7 @@ async def test_send_returns_the_decoded_final_response() -> None:
     server = LoopbackServer(Reply(503), default=Reply(200, {}, b"hello"))
     async with server, VaixClient(token="t", client_id="c", base_url=server.base_url) as vaix:
         sent = await vaix._send(
-            lambda: _request(vaix, f"{server.base_url}/any"),
+            lambda _direct: _request(vaix, f"{server.base_url}/any"),
             lambda response: response.content.upper(),
         )
     assert sent.parsed == b"HELLO"
@@ -53,7 +53,7 @@ async def test_a_decoder_failure_is_a_validation_error() -> None:
     server = LoopbackServer(default=Reply(200, {}, b"{}"))
     async with server, VaixClient(token="t", client_id="c", base_url=server.base_url) as vaix:
         with pytest.raises(ResponseValidationError, match="RecursionError") as info:
-            await vaix._send(lambda: _request(vaix, f"{server.base_url}/x"), broken)
+            await vaix._send(lambda _direct: _request(vaix, f"{server.base_url}/x"), broken)
     assert info.value.attempts == 1
 
 
@@ -74,7 +74,7 @@ async def test_decoding_counts_inside_total_timeout() -> None:
             ) as vaix,
         ):
             with pytest.raises(APITimeoutError, match="total_timeout"):
-                await vaix._send(lambda: _request(vaix, f"{server.base_url}/x"), stuck)
+                await vaix._send(lambda _direct: _request(vaix, f"{server.base_url}/x"), stuck)
     finally:
         release.set()
 

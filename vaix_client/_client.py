@@ -287,33 +287,37 @@ class VaixClient(Resources):
         url = self._base_url + prepared.path
         method = plan.method
         model, unwrap = operation.response_model, operation.unwrap
-        build: Callable[[], httpx.Request]
         headers = plan.headers
         if prepared.headers:  # header arguments: over the defaults, per call
             headers = _merged(headers, prepared.headers)
-        direct = self._lane()
-        if direct is not None:  # the direct lane (see __init__)
-            template = plan.template
-            if prepared.headers:
-                template = httpx.Headers([*plan.auto, *self._direct_list(headers)])
-            extensions = {"timeout": self._timeout.as_dict()}
-            build = lambda: _direct_request(  # noqa: E731 - one of three builders
-                method, _direct_url(url, prepared.params), template, extensions
-            )
-        elif not self._http.params:
-            # httpx's client path, given the URL with its query already built (as
-            # httpx builds it; see _direct_url): build_request then parses no URL.
-            build = lambda: self._http.build_request(  # noqa: E731 - one of three builders
-                method, _direct_url(url, prepared.params), headers=headers, timeout=self._timeout
-            )
-        else:  # the http_client's own query parameters: httpx merges ours into them
-            build = lambda: self._http.build_request(  # noqa: E731 - one of three builders
+        http = self._http
+
+        def build(direct: bool) -> httpx.Request:  # noqa: FBT001 - the lane, per attempt
+            """The attempt's request: for the direct lane (see __init__), or httpx's path."""
+            if direct:
+                template = plan.template
+                if prepared.headers:
+                    template = httpx.Headers([*plan.auto, *self._direct_list(headers)])
+                extensions = {"timeout": self._timeout.as_dict()}
+                return _direct_request(
+                    method, _direct_url(url, prepared.params), template, extensions
+                )
+            if not http.params:
+                # httpx's client path, given the URL with its query already built (as
+                # httpx builds it; see _direct_url): build_request then parses no URL.
+                return http.build_request(
+                    method,
+                    _direct_url(url, prepared.params),
+                    headers=headers,
+                    timeout=self._timeout,
+                )
+            # The http_client's own query parameters: httpx merges ours into them.
+            return http.build_request(
                 method, url, params=prepared.params, headers=headers, timeout=self._timeout
             )
+
         observer = _observe.start(operation, self._base_url)
-        sending = self._send(
-            build, lambda response: decode_body(response, model, unwrap), observer, direct=direct
-        )
+        sending = self._send(build, lambda response: decode_body(response, model, unwrap), observer)
         return await (sending if observer is None else observer.run(sending))
 
     def _lane(self) -> Callable[[httpx.URL], httpx.AsyncBaseTransport] | None:
@@ -399,23 +403,20 @@ class VaixClient(Resources):
 
     async def _send(
         self,
-        build: Callable[[], httpx.Request],
+        build: Callable[[bool], httpx.Request],
         decode: Callable[[httpx.Response], T],
         observer: _observe.Observer | None = None,
-        *,
-        direct: Callable[[httpx.URL], httpx.AsyncBaseTransport] | None = _NOT_GIVEN,
     ) -> ApiResponse[T]:
         """Run one call: auth, retries, deadline, size limit, decoding, typed errors.
 
-        ``build`` makes the request (called once per attempt); ``decode`` turns
+        ``build(direct)`` makes the request (called once per attempt, told whether
+        the attempt takes the direct lane, see :meth:`_lane`); ``decode`` turns
         the final 2xx response into ``parsed``, inside the call's time budget.
         Every outcome is the ``ApiResponse`` or a ``VaixError`` carrying
         ``attempts`` and ``elapsed``; the caller's own cancellation passes
         through untouched. ``observer`` (None when nothing listens) logs each
-        attempt and retry. ``direct`` is the lane (see :meth:`_lane`, its default).
+        attempt and retry.
         """
-        if direct is _NOT_GIVEN:
-            direct = self._lane()
         self._ensure_open()
         if self._http.is_closed:
             raise VaixError(
@@ -438,7 +439,7 @@ class VaixClient(Resources):
             # deadline (or aclose() at once), one timer for every call in flight.
             async with asyncio.timeout_at(None) as scope:
                 call.scope = scope
-                return await self._run(call, build, decode, direct)
+                return await self._run(call, build, decode)
         except VaixError as exc:
             if exc.attempts is None and call.attempts:
                 self._ended(exc, call)
@@ -464,14 +465,16 @@ class VaixClient(Resources):
     async def _run(
         self,
         call: _Call,
-        build: Callable[[], httpx.Request],
+        build: Callable[[bool], httpx.Request],
         decode: Callable[[httpx.Response], T],
-        direct: Callable[[httpx.URL], httpx.AsyncBaseTransport] | None,
     ) -> ApiResponse[T]:
         """The retry loop: attempt, judge the outcome, wait, again (inside the call's scope)."""
         policy = self._policy
         while True:
-            request = _build(build)
+            # Per attempt: a cookie kept from the last response, say, moves a retry to
+            # httpx's path, which sends it.
+            direct = self._lane()
+            request = _build(build, direct is not None)
             call.attempts += 1
             request.extensions[MAX_BYTES_EXTENSION] = self._max_response_bytes
             outcome: httpx.Response | httpx.HTTPError | VaixError
@@ -570,7 +573,12 @@ class VaixClient(Resources):
             # The direct lane (see __init__): straight to the transport httpx would use.
             sent = self._clock()
             self._auth.apply_static(request)
-            response = await direct(request.url).handle_async_request(request)
+            try:
+                response = await direct(request.url).handle_async_request(request)
+            except httpx.RequestError as exc:
+                if _request_of(exc) is None:  # as httpx's path sets it (request_context)
+                    exc.request = request
+                raise
             response.request = request
             if not self._owns_http and "set-cookie" in response.headers:
                 # Kept as httpx's path keeps them; the next call then takes that path,
@@ -676,10 +684,10 @@ def _is_httpx_send(send: object) -> bool:
 _HTTPX_CLIENT_FILE: Final = importlib.import_module("httpx._client").__file__
 
 
-def _build(build: Callable[[], httpx.Request]) -> httpx.Request:
-    """``build()``; a URL httpx cannot encode is a bad argument, reported before any I/O."""
+def _build(build: Callable[[bool], httpx.Request], direct: bool) -> httpx.Request:  # noqa: FBT001
+    """``build(direct)``; a URL httpx cannot encode is a bad argument, reported before any I/O."""
     try:
-        return build()
+        return build(direct)
     except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
         raise InvalidRequestError(
             f"the request cannot be sent: {type(exc).__name__}: {str(exc)[:200]}"
