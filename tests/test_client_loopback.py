@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from loopback import (
+    AIOHTTP,
     Action,
     Delay,
     DropBeforeResponse,
@@ -384,6 +385,14 @@ async def test_many_concurrent_calls_share_a_bounded_pool(server: LoopbackServer
     assert users == {str(i) for i in range(300)}
 
 
+@pytest.mark.xfail(
+    not AIOHTTP,
+    strict=True,
+    reason="httpcore 1.0.9 bug hit by the httpx backend's limits (encode/httpcore PR #1000): once "
+    "the pool holds more than max_keepalive_connections=20 connections, each one is closed as "
+    "it turns idle, so every queued call opens a new connection instead of reusing a free one "
+    "(keeping all 100 alive avoids it, but makes httpcore's pool scan quadratic: see _config)",
+)
 async def test_queued_calls_reuse_pooled_connections(server: LoopbackServer) -> None:
     """Calls queued beyond the 100-connection pool reuse its connections: at most 100 are opened."""
     async with make_client(server) as vaix:
