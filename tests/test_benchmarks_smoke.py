@@ -12,7 +12,9 @@ import attrs
 import httpx
 import pytest
 
+from benchmarks.clients import CLIENTS
 from benchmarks.payload import GAME_SESSION_FIELDS, SIZES, make_body
+from benchmarks.report import Results, targets
 from vaix_client import GameImage, GameSession
 from vaix_client._generated.types import UNSET
 from vaix_client._response import decode_body
@@ -83,3 +85,24 @@ def test_the_bench_server_answers_on_loopback_and_stops_by_itself() -> None:
     assert response.content == make_body(10)
     assert missing.status_code == 404
     assert returncode == 0
+
+
+def test_the_targets_show_the_per_repetition_range_beside_the_ratio_of_medians() -> None:
+    """Each repetition's ratio pairs the two clients' runs in it; the verdict stays on medians."""
+
+    def run(rps: float) -> dict[str, object]:
+        return {"rps": rps, "completed": 10, "p99_ms": 5.0, "cpu_ms_per_request": 1.0}
+
+    results = Results(clients=CLIENTS, sessions=100, body_bytes=1, levels=(32,))
+    results.loopback[("aiohttp", 32)] = [run(1000), run(500), run(900)]
+    results.loopback[("vaix-aiohttp", 32)] = [run(1100), run(400), run(950)]
+    results.imports_lean_ms["httpx"] = [70.0, 80.0, 90.0]
+    results.import_core_ms.extend([120.0, 130.0, 140.0])
+    by_text = {target.text: target for target in targets(results)}
+    rps = by_text["c=32 req/s >= 1.0x raw aiohttp + json.loads"]
+    assert rps.figure == "1.06x (950 vs 900); per repetition 0.80-1.10x"
+    assert rps.passed is True
+    cpu = by_text["client CPU per request at c=32 <= raw aiohttp's + 10% (ms)"]
+    assert cpu.figure.endswith("per repetition 1.00-1.00x")
+    imported = by_text["import vaix_client < 150 ms, core-only venv"]
+    assert imported.figure == "130.0 ms (raw httpx: 80.0 ms in this run)"
