@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import copy
 import datetime as dt
 import json
@@ -302,6 +303,12 @@ def test_decoded_models_share_only_a_read_only_empty_additional_properties() -> 
     with pytest.raises(KeyError):
         del GameSession()["missing"]
     assert json.loads(json.dumps(GameSession(game_id="g").to_dict())) == {"game_id": "g"}
+    # A dict of the user's own kind, assigned, is written to as it is (not replaced).
+    second.additional_properties = collections.OrderedDict(kept=1)
+    second["more"] = 2
+    del second["kept"]
+    assert second.additional_properties == collections.OrderedDict(more=2)
+    assert type(second.additional_properties) is collections.OrderedDict
 
 
 def test_a_suffixed_key_is_the_attribute_and_the_generator_name_still_works() -> None:

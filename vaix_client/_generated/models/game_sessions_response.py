@@ -96,15 +96,15 @@ class GameSessionsResponse:
 
     def __setitem__(self, key: str, value: Any) -> None:
         if (
-            type(self.additional_properties) is not dict
-        ):  # vaix-client: the shared empty one
+            self.additional_properties is _NO_ADDITIONAL_PROPERTIES
+        ):  # vaix-client: shared, read-only
             self.additional_properties = {}
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:
         if (
-            type(self.additional_properties) is not dict
-        ):  # vaix-client: the shared empty one
+            self.additional_properties is _NO_ADDITIONAL_PROPERTIES
+        ):  # vaix-client: shared, read-only
             self.additional_properties = {}
         del self.additional_properties[key]
 
