@@ -163,7 +163,7 @@ class VaixClient(Resources):
         # The client-wide headers build_request merges ours over (Accept-Encoding,
         # Connection...), as given; read once (a given client's are compared per call).
         self._http_raw = self._http.headers.raw
-        self._http_headers = _raw_headers(self._http.headers)
+        self._http_headers = _raw_headers(self._http_raw)
         # The last class-level send found to be httpx's own (see _lane).
         self._stock_send: object = None
         # The client's defaults for the parameters it may fill (see _rules.CLIENT_DEFAULTS);
@@ -772,9 +772,9 @@ def _merged(base: Mapping[str, str], over: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-def _raw_headers(headers: httpx.Headers) -> list[tuple[str, str]]:
-    """``headers`` with their names as given (``items()`` lowercases them)."""
-    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers.raw]
+def _raw_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    """``httpx.Headers.raw`` as text, names as given (``items()`` lowercases them)."""
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in raw]
 
 
 def _request_of(exc: httpx.RequestError) -> httpx.Request | None:
