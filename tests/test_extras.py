@@ -8,6 +8,8 @@ import textwrap
 
 import pytest
 
+import vaix_client
+from vaix_client import _client, _response, auth, errors, models
 from vaix_client._extras import missing_extra
 
 
@@ -70,3 +72,78 @@ def test_a_nameless_import_error_still_gets_the_hint() -> None:
         "vaix_client.testing needs vaix-client's testing extra (a dependency is not installed): "
         "pip install 'vaix-client[testing]'"
     )
+
+
+def _fresh(code: str) -> str:
+    """Run ``code`` in a fresh interpreter and return its stdout (fails the test on an error)."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+#: What each import may not load: the HTTP stack and the generated layer.
+_HEAVY = ("httpx", "aiohttp", "asyncio", "attrs", "msgspec", "vaix_client._generated")
+
+
+@pytest.mark.parametrize("module", ["vaix_client", "vaix_client.pytest_plugin"])
+def test_importing_the_package_or_the_plugin_loads_no_http_stack(module: str) -> None:
+    """The plugin loads in every pytest run of a project with vaix-client: it must stay cheap."""
+    loaded = _fresh(
+        f"""
+        import sys
+        import {module}
+        print(sorted(name for name in {_HEAVY!r} if name in sys.modules))
+        """
+    )
+    assert loaded == "[]"
+
+
+def test_the_models_import_without_the_http_stack() -> None:
+    """``from vaix_client import GameSession`` (type annotations, fixtures) skips httpx."""
+    loaded = _fresh(
+        """
+        import sys
+        from vaix_client import GameSession, UNSET
+        print(GameSession.__module__, "httpx" in sys.modules, "vaix_client._client" in sys.modules)
+        """
+    )
+    assert loaded == "vaix_client._generated.models.game_session False False"
+
+
+def test_every_public_name_resolves_to_its_home() -> None:
+    """Each name in ``__all__`` is the object its defining module has, and so is ``dir``."""
+    homes = {
+        "VaixClient": _client,
+        "ApiResponse": _response,
+        "AccessToken": auth,
+        "ClientCredentials": auth,
+        "GameImage": models,
+        "GameSession": models,
+        "UNSET": models,
+        "Unset": models,
+    }
+    for name in vaix_client.__all__:
+        if name == "__version__":
+            continue
+        home = homes.get(name, errors)
+        assert getattr(vaix_client, name) is getattr(home, name), name
+    assert set(vaix_client.__all__) <= set(dir(vaix_client))
+    for submodule in ("auth", "errors", "filters", "models", "resources"):
+        assert getattr(vaix_client, submodule).__name__ == f"vaix_client.{submodule}"
+
+
+def test_star_import_and_unknown_names() -> None:
+    """``from vaix_client import *`` binds every public name; a typo is an AttributeError."""
+    namespace: dict[str, object] = {}
+    exec("from vaix_client import *", namespace)  # noqa: S102 - a constant statement
+    assert set(vaix_client.__all__) <= set(namespace)
+    with pytest.raises(AttributeError, match="module 'vaix_client' has no attribute 'VaixClinet'"):
+        _ = vaix_client.VaixClinet  # type: ignore[attr-defined]
+    with pytest.raises(ImportError, match="VaixClinet"):
+        exec("from vaix_client import VaixClinet", {})  # noqa: S102 - a constant statement
