@@ -287,14 +287,14 @@ CLIENTS: Final = (
     Client(
         name="vaix",
         label="vaix-client (httpx transport)",
-        modules=("vaix_client",),
+        modules=("vaix_client:VaixClient",),
         open=_vaix,
         open_inprocess=_vaix_inprocess,
     ),
     Client(
         name="vaix-aiohttp",
         label="vaix-client (aiohttp transport)",
-        modules=("vaix_client", "vaix_client._aiohttp"),
+        modules=("vaix_client:VaixClient", "vaix_client._aiohttp"),
         open=_vaix_aiohttp,
         open_inprocess=None,
     ),

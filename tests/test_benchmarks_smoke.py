@@ -104,5 +104,5 @@ def test_the_targets_show_the_per_repetition_range_beside_the_ratio_of_medians()
     assert rps.passed is True
     cpu = by_text["client CPU per request at c=32 <= raw aiohttp's + 10% (ms)"]
     assert cpu.figure.endswith("per repetition 1.00-1.00x")
-    imported = by_text["import vaix_client < 150 ms, core-only venv"]
+    imported = by_text["`from vaix_client import VaixClient` < 150 ms, core-only venv"]
     assert imported.figure == "130.0 ms (raw httpx: 80.0 ms in this run)"
