@@ -172,3 +172,34 @@ def test_readme_examples_type_check(tmp_path: Path) -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
     checked = run_pyright(module, cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_the_typing_files_pass_pyright_as_an_installed_library(tmp_path: Path) -> None:
+    """Run from outside the repository, pyright reads vaix-client as a py.typed library.
+
+    Then only what the package exports is public: a name missing from a module's
+    ``__all__`` (as pyright reads it) is a ``reportPrivateImportUsage`` error in
+    every user's editor, which the in-repository run above cannot see.
+    """
+    for source in (ROOT / "tests" / "typing").glob("*.py"):
+        (tmp_path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "attributes.py").write_text(
+        textwrap.dedent(
+            """
+            import vaix_client
+            from vaix_client import models
+            from vaix_client.models import DistinctionLevel, GameImage, GameSession
+
+            READ: tuple[object, ...] = (
+                DistinctionLevel.DAILY, GameImage, GameSession, models.GameSessionField,
+                models.GameSessionsResponse, vaix_client.errors.RateLimitError,
+                vaix_client.filters.eq, vaix_client.resources, vaix_client.auth.AccessToken,
+                vaix_client.models.GameSession,
+            )
+            """
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "pyrightconfig.json").write_text('{"typeCheckingMode": "strict"}', encoding="utf-8")
+    result = run_pyright(tmp_path, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr

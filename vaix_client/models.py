@@ -11,7 +11,7 @@ optional field with ``if session.started is not UNSET:``, which narrows its type
 in mypy and pyright. ``to_dict()`` gives JSON-ready values.
 """
 
-from vaix_client._generated import models as _models
+import vaix_client._generated.models as _models
 from vaix_client._generated.models import *  # noqa: F403 - every generated model, derived
 from vaix_client._generated.models.get_latest_game_sessions_distinction_level import (
     GetLatestGameSessionsDistinctionLevel as DistinctionLevel,
