@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -74,17 +75,18 @@ def test_a_nameless_import_error_still_gets_the_hint() -> None:
     )
 
 
-def _fresh(code: str) -> str:
-    """Run ``code`` in a fresh interpreter and return its stdout (fails the test on an error)."""
+def _fresh(code: str, **environ: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter with ``environ`` added (fails the test on an error)."""
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         capture_output=True,
         text=True,
         check=False,
         timeout=60,
+        env={**os.environ, **environ},
     )
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return result
 
 
 #: What each import may not load: the HTTP stack and the generated layer.
@@ -100,8 +102,8 @@ def test_importing_the_package_or_the_plugin_loads_no_http_stack(module: str) ->
         import {module}
         print(sorted(name for name in {_HEAVY!r} if name in sys.modules))
         """
-    )
-    assert loaded == "[]"
+    ).stdout
+    assert loaded.strip() == "[]"
 
 
 def test_the_models_import_without_the_http_stack() -> None:
@@ -112,8 +114,8 @@ def test_the_models_import_without_the_http_stack() -> None:
         from vaix_client import GameSession, UNSET
         print(GameSession.__module__, "httpx" in sys.modules, "vaix_client._client" in sys.modules)
         """
-    )
-    assert loaded == "vaix_client._generated.models.game_session False False"
+    ).stdout
+    assert loaded.strip() == "vaix_client._generated.models.game_session False False"
 
 
 def test_every_public_name_resolves_to_its_home() -> None:
@@ -147,3 +149,18 @@ def test_star_import_and_unknown_names() -> None:
         _ = vaix_client.VaixClinet  # type: ignore[attr-defined]
     with pytest.raises(ImportError, match="VaixClinet"):
         exec("from vaix_client import VaixClinet", {})  # noqa: S102 - a constant statement
+
+
+def test_vaix_log_applies_on_import_without_the_http_stack() -> None:
+    """``VAIX_LOG`` still takes effect at ``import vaix_client``, and still loads no httpx."""
+    result = _fresh(
+        f"""
+        import logging, sys
+        import vaix_client.pytest_plugin
+        logging.getLogger("vaix_client").info("on")
+        print(sorted(name for name in {_HEAVY!r} if name in sys.modules))
+        """,
+        VAIX_LOG="info",
+    )
+    assert result.stdout.strip() == "[]"
+    assert "vaix_client INFO on" in result.stderr

@@ -15,7 +15,7 @@ import pytest
 import respx
 from opentelemetry.trace import SpanKind, StatusCode
 
-from vaix_client import VaixClient, _observe
+from vaix_client import VaixClient, _log, _observe
 from vaix_client.errors import APIConnectionError, InternalServerError
 
 if TYPE_CHECKING:
@@ -171,7 +171,7 @@ def test_vaix_log_adds_one_stderr_handler_to_our_logger_only() -> None:
         assert handler.level == ours.level == logging.INFO
         assert logging.getLogger().handlers == root_handlers
     finally:
-        for added in [h for h in ours.handlers if isinstance(h, _observe._EnvHandler)]:
+        for added in [h for h in ours.handlers if isinstance(h, _log._EnvHandler)]:
             ours.removeHandler(added)
         ours.setLevel(logging.NOTSET)
 

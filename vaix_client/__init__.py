@@ -23,9 +23,17 @@ from vaix_client._version import __version__
 
 if os.environ.get("VAIX_LOG"):
     # ``VAIX_LOG`` applies when the package is imported (the OPENAI_LOG convention).
-    importlib.import_module("vaix_client._observe")
+    from vaix_client._log import configure_from_env
+
+    configure_from_env()
 
 if TYPE_CHECKING:
+    # The redundant aliases mark the submodules as attributes of the package, as at runtime.
+    from vaix_client import auth as auth
+    from vaix_client import errors as errors
+    from vaix_client import filters as filters
+    from vaix_client import models as models
+    from vaix_client import resources as resources
     from vaix_client._client import VaixClient
     from vaix_client._response import ApiResponse
     from vaix_client.auth import AccessToken, ClientCredentials
@@ -81,7 +89,7 @@ def _load(name: str) -> Any:  # noqa: ANN401 - a class, a constant or a module, 
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_HOMES, *_SUBMODULES})
+    return sorted({*__all__, *_SUBMODULES, *(name for name in globals() if name[:2] == "__")})
 
 
 if not TYPE_CHECKING:

@@ -33,10 +33,11 @@ from typing import TYPE_CHECKING, Any, Final
 import httpx
 
 from vaix_client._errors import REQUEST_ID_HEADER, APIStatusError, VaixError
+from vaix_client._log import ENV_LOG, configure_from_env, logger
 from vaix_client._version import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Mapping
+    from collections.abc import Awaitable
     from typing import TypeVar
 
     from vaix_client._generated import Operation
@@ -46,39 +47,9 @@ if TYPE_CHECKING:
 
 __all__ = ["ENV_LOG", "Observer", "configure_from_env", "logger", "start"]
 
-logger: Final = logging.getLogger("vaix_client")
-
-#: ``VAIX_LOG=debug|info`` logs the SDK to stderr without code (the ``OPENAI_LOG`` convention).
-ENV_LOG: Final = "VAIX_LOG"
-_ENV_LEVELS: Final = {"debug": logging.DEBUG, "info": logging.INFO}
 _TRACE_MODULE: Final = "opentelemetry.trace"
 _PROVIDER_ENV: Final = "OTEL_PYTHON_TRACER_PROVIDER"
 _ERRORS_MODULE: Final = "vaix_client.errors"
-
-
-class _EnvHandler(logging.StreamHandler):  # type: ignore[type-arg]  # typeshed: StreamHandler[TextIO]
-    """The stderr handler ``VAIX_LOG`` adds (a class of its own, so it is added only once)."""
-
-
-def configure_from_env(environ: Mapping[str, str] | None = None) -> logging.Handler | None:
-    """Apply ``VAIX_LOG``: a stderr handler at that level on the ``vaix_client`` logger only.
-
-    The root logger and every other library's logging are left alone. Called
-    once when ``vaix_client`` is imported; returns the handler (or ``None``
-    when ``VAIX_LOG`` is unset or not ``debug`` / ``info``).
-    """
-    value = (os.environ if environ is None else environ).get(ENV_LOG, "").strip().lower()
-    level = _ENV_LEVELS.get(value)
-    if level is None:
-        return None
-    handler = next((h for h in logger.handlers if isinstance(h, _EnvHandler)), None)
-    if handler is None:
-        handler = _EnvHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
-        logger.addHandler(handler)
-    handler.setLevel(level)
-    logger.setLevel(level)
-    return handler
 
 
 # ---------------------------------------------------------------- tracing
@@ -304,7 +275,3 @@ def _error_type(exc: object) -> str:
     cls = type(exc)
     module = _ERRORS_MODULE if issubclass(cls, VaixError) else cls.__module__
     return f"{module}.{cls.__qualname__}"
-
-
-# The OPENAI_LOG convention: the switch applies when the package is imported.
-configure_from_env()
