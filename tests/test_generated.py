@@ -166,3 +166,14 @@ def test_generated_module_imports_nothing_handwritten(module: str) -> None:
         if name.split(".")[0] == "vaix_client" and not name.startswith("vaix_client._generated")
     ]
     assert ours == []
+
+
+def test_the_stock_clients_load_on_first_use_and_typos_fail() -> None:
+    """``AuthenticatedClient``/``Client`` come from ``client`` when asked; nothing else does."""
+    import vaix_client._generated as generated
+    from vaix_client._generated import client
+
+    assert generated.AuthenticatedClient is client.AuthenticatedClient
+    assert generated.Client is client.Client
+    with pytest.raises(AttributeError, match="has no attribute 'Clinet'"):
+        _ = generated.Clinet  # type: ignore[attr-defined]

@@ -24,7 +24,7 @@ class Resources:
         self.game_sessions = GameSessions(sender)
 
 
-def __getattr__(name: str) -> Any:
+def _load(name: str) -> Any:
     """The stock generated ``AuthenticatedClient`` and ``Client``, imported on first use.
 
     ``VaixClient`` never uses them; importing them with the package would cost
@@ -35,6 +35,11 @@ def __getattr__(name: str) -> Any:
 
         return getattr(client, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if not TYPE_CHECKING:
+    # Hidden from type checkers (they see the imports above): a misspelt name stays an error.
+    __getattr__ = _load
 
 
 __all__ = (
