@@ -136,6 +136,8 @@ def test_every_public_name_resolves_to_its_home() -> None:
         home = homes.get(name, errors)
         assert getattr(vaix_client, name) is getattr(home, name), name
     assert set(vaix_client.__all__) <= set(dir(vaix_client))
+    # The lazy map and the static list (what type checkers read) name the same things.
+    assert {*vaix_client._HOMES, "__version__"} == set(vaix_client.__all__)
     for submodule in ("auth", "errors", "filters", "models", "resources"):
         assert getattr(vaix_client, submodule).__name__ == f"vaix_client.{submodule}"
 
