@@ -61,7 +61,9 @@ DEFAULT_LIMITS: Final = httpx.Limits(
 #: after each burst were opened again in the next: at 850 calls/s in bursts,
 #: 294 connections opened in 4 s against 34.
 AIOHTTP_LIMITS: Final = httpx.Limits(
-    max_connections=100, max_keepalive_connections=100, keepalive_expiry=30.0
+    max_connections=DEFAULT_LIMITS.max_connections,
+    max_keepalive_connections=DEFAULT_LIMITS.max_connections,
+    keepalive_expiry=DEFAULT_LIMITS.keepalive_expiry,
 )
 
 
