@@ -163,8 +163,8 @@ def test_vaix_log_adds_one_stderr_handler_to_our_logger_only() -> None:
     ours = logging.getLogger("vaix_client")
     root_handlers = list(logging.getLogger().handlers)
     try:
-        handler = _observe.configure_from_env({"VAIX_LOG": "Debug"})
-        again = _observe.configure_from_env({"VAIX_LOG": "info"})
+        handler = _log.configure_from_env({"VAIX_LOG": "Debug"})
+        again = _log.configure_from_env({"VAIX_LOG": "info"})
         assert handler is not None
         assert again is handler
         assert [h for h in ours.handlers if h is handler] == [handler]
@@ -180,7 +180,7 @@ def test_vaix_log_adds_one_stderr_handler_to_our_logger_only() -> None:
 def test_other_vaix_log_values_change_nothing(value: str) -> None:
     """Unset or unknown VAIX_LOG values add no handler (quiet by default)."""
     before = list(logging.getLogger("vaix_client").handlers)
-    assert _observe.configure_from_env({"VAIX_LOG": value}) is None
+    assert _log.configure_from_env({"VAIX_LOG": value}) is None
     assert logging.getLogger("vaix_client").handlers == before
 
 

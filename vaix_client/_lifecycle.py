@@ -18,19 +18,17 @@ hint from the SDK:
 from __future__ import annotations
 
 import collections
-import logging
 import time
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from vaix_client._errors import VaixError
+from vaix_client._log import logger
 
 if TYPE_CHECKING:
     import asyncio
     from collections.abc import Callable
 
 __all__ = ["ChurnWatch", "LoopBinding", "watch"]
-
-logger: Final = logging.getLogger("vaix_client")
 
 
 class LoopBinding:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, Final
 import httpx
 
 from vaix_client._errors import REQUEST_ID_HEADER, APIStatusError, VaixError
-from vaix_client._log import ENV_LOG, configure_from_env, logger
+from vaix_client._log import logger
 from vaix_client._version import __version__
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
     T = TypeVar("T")
 
-__all__ = ["ENV_LOG", "Observer", "configure_from_env", "logger", "start"]
+__all__ = ["Observer", "start"]
 
 _TRACE_MODULE: Final = "opentelemetry.trace"
 _PROVIDER_ENV: Final = "OTEL_PYTHON_TRACER_PROVIDER"
