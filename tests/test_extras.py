@@ -14,9 +14,23 @@ from vaix_client import _client, _response, auth, errors, models
 from vaix_client._extras import missing_extra
 
 
+def _fresh(code: str, **environ: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter with ``environ`` added (fails the test on an error)."""
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        env={**os.environ, **environ},
+    )
+    assert result.returncode == 0, result.stderr
+    return result
+
+
 def _import_hiding(module: str, hidden: str) -> subprocess.CompletedProcess[str]:
     """Import ``module`` in a fresh interpreter where ``hidden`` cannot be imported."""
-    code = textwrap.dedent(
+    return _fresh(
         f"""
         import sys
         sys.modules[{hidden!r}] = None  # as if the extra were not installed
@@ -25,9 +39,6 @@ def _import_hiding(module: str, hidden: str) -> subprocess.CompletedProcess[str]
         except ModuleNotFoundError as error:
             print(type(error).__name__, error.name, error, sep="|")
         """
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
     )
 
 
@@ -51,7 +62,7 @@ def test_import_without_the_extra_names_the_pip_line(module: str, hidden: str, e
 
 def test_core_and_plugin_import_without_any_extra() -> None:
     """The core package and the pytest plugin import with every extra's modules hidden."""
-    code = textwrap.dedent(
+    result = _fresh(
         """
         import sys
         for name in ("starlette", "uvicorn", "fastapi", "click", "httpx_aiohttp", "aiohttp"):
@@ -59,9 +70,6 @@ def test_core_and_plugin_import_without_any_extra() -> None:
         import vaix_client, vaix_client.models, vaix_client.filters, vaix_client.pytest_plugin
         print("ok")
         """
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
     )
     assert (result.returncode, result.stdout.strip()) == (0, "ok"), result.stderr
 
@@ -73,20 +81,6 @@ def test_a_nameless_import_error_still_gets_the_hint() -> None:
         "vaix_client.testing needs vaix-client's testing extra (a dependency is not installed): "
         "pip install 'vaix-client[testing]'"
     )
-
-
-def _fresh(code: str, **environ: str) -> subprocess.CompletedProcess[str]:
-    """Run ``code`` in a fresh interpreter with ``environ`` added (fails the test on an error)."""
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-        env={**os.environ, **environ},
-    )
-    assert result.returncode == 0, result.stderr
-    return result
 
 
 #: What each import may not load: the HTTP stack and the generated layer.
